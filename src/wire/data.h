@@ -16,12 +16,12 @@
 #define TERN_TIMEPREV_MAX_USEC  250000
 
 typedef struct tern_data_hdr {
-    uint8_t flags;          /* raw lead byte; other bits are ignored on receipt */
-    uint32_t to_conn_id;    /* the recipient's connection ID */
-    uint16_t pktnum16;      /* low 16 bits of the packet number */
-    const uint8_t *stats;   /* if flags & STATS: the protobuf blob, borrowed */
+    uint8_t flags;        /* raw lead byte; other bits are ignored on receipt */
+    uint32_t to_conn_id;  /* the recipient's connection ID */
+    uint16_t pktnum16;    /* low 16 bits of the packet number */
+    const uint8_t *stats; /* if flags & STATS: the protobuf blob, borrowed */
     size_t stats_len;
-    uint16_t timeprev16;    /* if flags & TIMEPREV: usec >> 4 */
+    uint16_t timeprev16; /* if flags & TIMEPREV: usec >> 4 */
 } tern_data_hdr;
 
 /* Decode the header; *p is left at the encrypted payload.
@@ -30,7 +30,9 @@ typedef struct tern_data_hdr {
 tern_result tern_data_hdr_decode(const uint8_t **p, const uint8_t *end, tern_data_hdr *out);
 
 /* Encode the header. The stats/time fields are written iff their flag is set
- * in |in->flags| (the 0x80 bit is forced on). NULL when out of room. */
+ * in |in->flags| (the 0x80 bit is forced on, unknown bits are sent as 0).
+ * The stats blob is copied. NULL when out of room, or stats_len > UINT32_MAX
+ * (GNS reads a uint32 length), or stats is NULL with a non-zero stats_len. */
 uint8_t *tern_data_hdr_encode(uint8_t *p, uint8_t *end, const tern_data_hdr *in);
 
 /* Encoded size of a header with these fields. */

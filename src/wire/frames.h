@@ -103,6 +103,11 @@ typedef struct tern_frame_ctx {
     bool have_msgnum; /* an unreliable segment was decoded in this context */
     bool have_pos;    /* a reliable segment was decoded in this context */
 } tern_frame_ctx;
+/* Expansion quirk (WIRE.md §6.4/§6.5) that the raw decode does not apply:
+ * every reliable segment decoded while an unreliable message number is in
+ * context (have_msgnum) increments the caller's cur_msgnum by one, so a later
+ * TERN_MSGNUM_NEXT / TERN_MSGNUM_DELTA segment counts from that bumped value.
+ * An encoder choosing NEXT/DELTA must model the same bump. */
 
 /* Decode one frame at *p. Segment data is borrowed from the input. On success
  * *p advances past the frame (for a size-to-end segment, to |end|).
@@ -114,19 +119,36 @@ tern_result tern_frame_decode(const uint8_t **p, const uint8_t *end, tern_frame_
                               tern_frame *out);
 
 /* Encoders. |last| selects the size-to-end form (sss=111) for a segment that
- * is the packet's final frame. Each returns NULL when out of room or when the
- * frame cannot be expressed (e.g. an explicit size > 0x4ff, a form that does
- * not match the context). The encoder does not track context; the caller
- * chooses forms (see tern_msgnum_form / tern_streampos_form). */
+ * is the packet's final frame. Segment encoders write the header and then
+ * copy |len| bytes from |data| (NULL allowed only when len is 0). Each returns
+ * NULL when out of room or when the frame would not decode back to the same
+ * fields: an explicit size > 0x4ff, a value wider than its form (ABS16 >= 2^16,
+ * ABS24 >= 2^24, REL8 >= 256, ...), NEXT or REL0 with a non-zero value, an
+ * unknown form, an unreliable offset >= 2^32, lane > 255, latest16 with
+ * latest > 0xffff, nblocks > 255, a block count > TERN_ACK_BLOCK_MAX_COUNT.
+ * The encoder does not track context; the caller chooses forms that match it
+ * (see tern_msgnum_form / tern_streampos_form). Output is GNS's byte-for-byte
+ * where GNS has a choice: o=1 only for a non-zero offset, ack lead 0x98|n for
+ * n <= 6 blocks else 0x9F + u8 count, extension varints only for counts >= 8,
+ * select lane 0x88+lane-1 for lanes 1..7 else 0x8F + varint. */
 uint8_t *tern_frame_unrel_encode(uint8_t *p, uint8_t *end, const tern_frame_unrel *f, bool last);
 uint8_t *tern_frame_rel_encode(uint8_t *p, uint8_t *end, const tern_frame_rel *f, bool last);
 /* Uses the narrowest ww width that holds |offset|. */
-uint8_t *tern_frame_stop_waiting_encode(uint8_t *p, uint8_t *end,
-                                        const tern_frame_stop_waiting *f);
+uint8_t *tern_frame_stop_waiting_encode(uint8_t *p, uint8_t *end, const tern_frame_stop_waiting *f);
 uint8_t *tern_frame_ack_encode(uint8_t *p, uint8_t *end, const tern_frame_ack *f);
 uint8_t *tern_frame_lane_encode(uint8_t *p, uint8_t *end, uint32_t lane);
 
-/* Header sizes, for packing decisions before encoding. */
+/* Write only a segment's header, sized for f->len data bytes that the
+ * caller then places at the returned pointer (f->data is not read). This
+ * lets the sender gather a segment from several buffers without a bounce
+ * copy. NULL when header and data do not both fit. */
+uint8_t *tern_frame_unrel_encode_hdr(uint8_t *p, uint8_t *end, const tern_frame_unrel *f,
+                                     bool last);
+uint8_t *tern_frame_rel_encode_hdr(uint8_t *p, uint8_t *end, const tern_frame_rel *f, bool last);
+
+/* Header sizes (segment data excluded, size byte included unless |last|), for
+ * packing decisions before encoding; 0 when the encoder would refuse the frame.
+ * tern_frame_ack_len is the whole frame. */
 size_t tern_frame_unrel_hdr_len(const tern_frame_unrel *f, bool last);
 size_t tern_frame_rel_hdr_len(const tern_frame_rel *f, bool last);
 size_t tern_frame_ack_len(const tern_frame_ack *f);

@@ -19,7 +19,8 @@ typedef struct tern_relmsg_hdr {
 
 /* Decode a header at *p.
  * TERN_TRUNCATED: the header or its varints are incomplete (wait for more).
- * TERN_MALFORMED: bit 7 set, or an overlong varint.
+ * TERN_MALFORMED: bit 7 set, an overlong varint (> 10 bytes, or bits beyond
+ * 64), or a size varint whose value << 5 overflows 64 bits.
  * The caller applies the sanity limits of §6.10 (delta, size); an explicit
  * delta of 0 is a value, as in GNS. */
 tern_result tern_relmsg_hdr_decode(const uint8_t **p, const uint8_t *end, tern_relmsg_hdr *out);
