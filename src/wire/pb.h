@@ -22,6 +22,8 @@
  *  - a known field with the wrong wire type, a truncated field, a wire type
  *    6/7, or a group (wire types 3/4, obsolete; C++ protobuf would skip an
  *    unknown one) makes the whole message fail (TERN_MALFORMED);
+ *  - field number 0 or above 2^29-1 fails too: protobuf-c lets both through
+ *    in a non-minimal or 5-byte tag, so tern_pb_unpack checks for them;
  *  - strings are stored NUL-terminated; a string with an embedded NUL reads
  *    as its prefix (GNS's identity parsing uses c_str(), so it sees the same).
  *

@@ -217,6 +217,26 @@ static void test_unknown_fields_skipped(void **state)
         TERN_OK);
     assert_true(pbgen_equal(m, m2));
 
+    /* Field number 0 and numbers above 2^29-1 are not protobuf, even when
+     * protobuf-c's tag parser lets them through (non-minimal or 5-byte tags);
+     * also inside a sub-message. */
+    static const char *const bad[] = {
+        "0d 44332211 81 00 0102030405060708",
+        "0d 44332211 80 00 01",
+        "0d 44332211 f8 ff ff ff 1f 01",
+        "0d 44332211 f8 ff ff ff 7f 01",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        n = tt_hex(bad[i], in, sizeof in);
+        assert_int_equal(tern_pb_unpack(&tern__challenge_request__descriptor, in, n, &a, &m),
+                         TERN_MALFORMED);
+    }
+    n = tt_hex("0d 44332211 f8 ff ff ff 0f 01", in, sizeof in); /* 2^29-1: fine */
+    assert_int_equal(tern_pb_unpack(&tern__challenge_request__descriptor, in, n, &a, &m), TERN_OK);
+    n = tt_hex("22 03 81 00 01", in, sizeof in); /* ConnectRequest.cert { field 0 } */
+    assert_int_equal(tern_pb_unpack(&tern__connect_request__descriptor, in, n, &a, &m),
+                     TERN_MALFORMED);
+
     /* Groups (wire types 3/4) are obsolete and nobody sends them;
      * protobuf-c 1.4.1 rejects them even in unknown fields. */
     n = tt_hex("0d 44332211 3b 3c", in, sizeof in);
