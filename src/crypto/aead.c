@@ -64,6 +64,7 @@ static ptrdiff_t copy_plain(const uint8_t *in, size_t len, uint8_t *out, size_t 
 {
     if (cap < len) return -(ptrdiff_t)TERN_BUF_TOO_SMALL;
     if (len > (size_t)PTRDIFF_MAX) return -(ptrdiff_t)TERN_MSG_TOO_BIG;
+    if (len && (!out || !in)) return -(ptrdiff_t)TERN_INVALID_PARAM;
     if (len && out != in) memmove(out, in, len);
     return (ptrdiff_t)len;
 }

@@ -32,7 +32,8 @@
  * what travelled: the `cert` field of each signed certificate and the `info`
  * field of each signed crypt info, not re-serialized copies. */
 typedef struct tern_kdf_input {
-    const uint8_t *premaster; /* 32 bytes, tern_x25519_premaster */
+    const uint8_t *premaster; /* 32 bytes from tern_x25519_premaster; the caller
+                                 wipes it once the keys are derived */
     uint64_t server_nonce;    /* the `nonce` of the server's crypt info */
     uint64_t client_nonce;
     uint32_t client_conn_id;

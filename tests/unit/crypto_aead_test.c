@@ -231,6 +231,7 @@ static void test_null_cipher(void **state)
     assert_memory_equal(out, "plaintext", 10);
     assert_int_equal(tern_aead_open(&a, 77, out, 10, plain, 9), -TERN_BUF_TOO_SMALL);
     assert_int_equal(tern_aead_open(&a, 77, out, 0, NULL, 0), 0);
+    assert_int_equal(tern_aead_seal(&a, 1, plain, 10, NULL, 10), -TERN_INVALID_PARAM);
     tern_aead_free(&a);
 }
 
