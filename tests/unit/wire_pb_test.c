@@ -398,42 +398,46 @@ static void test_arena_sizing(void **state)
         if (s > worst) worst = s;
     }
 
-    /* A ConnectOK filling a datagram: CA-signed cert, crypt info, identity. */
+    /* A ConnectOK filling a datagram: CA-signed cert, crypt info, identities
+     * (a 127-byte identity string); the cert body takes the rest. */
     {
         static wbuf cs, cr, li;
-        uint8_t sig[64], body[900];
+        static uint8_t body[1300];
+        static char id[127];
+        uint8_t sig[64];
         memset(sig, 1, sizeof sig);
         memset(body, 2, sizeof body);
-        cs.n = cr.n = li.n = 0;
-        w_ld(&cs, 4, body, sizeof body);
-        w_tag(&cs, 5, 1);
-        w_le(&cs, 0x1234, 8);
-        w_ld(&cs, 6, sig, sizeof sig);
-        w_ld(&cr, 1, body, 50);
-        w_ld(&cr, 2, sig, sizeof sig);
-        w_ld(&li, 3, "0123456789012345678901234567890", 31);
-        w.n = 0;
-        w_tag(&w, 1, 5);
-        w_le(&w, 1, 4);
-        w_tag(&w, 2, 1);
-        w_le(&w, 2, 8);
-        w_tag(&w, 3, 1);
-        w_le(&w, 3, 8);
-        w_tag(&w, 4, 0);
-        w_varint(&w, 12345);
-        w_tag(&w, 5, 5);
-        w_le(&w, 5, 4);
-        w_ld(&w, 7, cr.b, cr.n);
-        w_ld(&w, 8, cs.b, cs.n);
-        w_ld(&w, 10, li.b, li.n);
-        static char id[128];
-        memset(id, 'x', 127);
-        w_ld(&w, 11, id, 1300 - 1 - w.n - 3);
-        s = measure(&tern__connect_ok__descriptor, &w, "ConnectOK, 1299 bytes");
+        memset(id, 'x', sizeof id);
+        for (size_t blen = 1100;; blen--) {
+            cs.n = cr.n = li.n = 0;
+            w_ld(&cs, 4, body, blen);
+            w_tag(&cs, 5, 1);
+            w_le(&cs, 0x1234, 8);
+            w_ld(&cs, 6, sig, sizeof sig);
+            w_ld(&cr, 1, body, 50);
+            w_ld(&cr, 2, sig, sizeof sig);
+            w_ld(&li, 3, "0123456789012345678901234567890", 31);
+            w.n = 0;
+            w_tag(&w, 1, 5);
+            w_le(&w, 1, 4);
+            w_tag(&w, 2, 1);
+            w_le(&w, 2, 8);
+            w_tag(&w, 3, 1);
+            w_le(&w, 3, 8);
+            w_tag(&w, 4, 0);
+            w_varint(&w, 12345);
+            w_tag(&w, 5, 5);
+            w_le(&w, 5, 4);
+            w_ld(&w, 7, cr.b, cr.n);
+            w_ld(&w, 8, cs.b, cs.n);
+            w_ld(&w, 10, li.b, li.n);
+            w_ld(&w, 11, id, sizeof id);
+            if (w.n <= 1299) break;
+        }
+        s = measure(&tern__connect_ok__descriptor, &w, "ConnectOK, up to 1299 bytes");
         if (s > worst) worst = s;
     }
 
-    /* ... and a ChallengeRequest padded to 512 carries 3 small fields. */
     if (getenv("TERN_PB_VERBOSE")) printf("worst legitimate: %zu\n", worst);
     /* "Comfortably enough": at least 1.5x the worst case measured here. */
     assert_true(worst + worst / 2 <= TERN_PB_ARENA_FOR_DATAGRAM);

@@ -191,8 +191,8 @@ static void test_truncate_and_flip(void **state)
     static const char *const vecs[] = {
         "18 02",
         "0a 04 0a 02 28 19",
-        "0a 2b 0a 09 0801 1002 2805 40ac02 12 1e 1002 18808080808001 600c 600d 780f a80115"
-        "880221 c80229 b00336 900442 18 06",
+        ("0a 2b 0a 09 0801 1002 2805 40ac02 12 1e 1002 18808080808001 600c 600d 780f a80115 "
+         "880221 c80229 b00336 900442 18 06"),
     };
     tern_arena a;
     tern_arena_init(&a, arena_buf, sizeof arena_buf);
