@@ -34,7 +34,12 @@ tern_result tern_cert_signed_decode(const uint8_t *data, size_t len, tern_arena 
                                     Tern__CertificateSigned **out);
 uint8_t *tern_cert_signed_encode(uint8_t *p, uint8_t *end, const Tern__CertificateSigned *in);
 
-/* CMsgSteamDatagramSessionCryptInfo, the body inside CryptInfoSigned.info. */
+/* CMsgSteamDatagramSessionCryptInfo, the body inside CryptInfoSigned.info.
+ * |ciphers| holds every number received. GNS (proto2 C++) drops values it
+ * does not know from that list, so to it [3] is the empty list, which means
+ * the legacy [AES_256_GCM] (WIRE.md §4.2): cipher negotiation should skip
+ * unknown values and apply the empty-list rule to what remains. Likewise an
+ * unknown key_type reads as absent to GNS; both are rejected anyway. */
 tern_result tern_crypt_info_decode(const uint8_t *data, size_t len, tern_arena *arena,
                                    Tern__CryptInfo **out);
 uint8_t *tern_crypt_info_encode(uint8_t *p, uint8_t *end, const Tern__CryptInfo *in);

@@ -19,9 +19,12 @@
  *    by hand have none;
  *  - a field that repeats an optional scalar keeps the last value; an optional
  *    sub-message that appears twice is merged (protobuf rules);
- *  - a known field with the wrong wire type, a truncated field, a wire type
- *    6/7, or a group (wire types 3/4, obsolete; C++ protobuf would skip an
- *    unknown one) makes the whole message fail (TERN_MALFORMED);
+ *  - a known field with the wrong wire type (C++ protobuf, and so GNS, would
+ *    keep it as an unknown field), a truncated field, a wire type 6/7, or a
+ *    group (wire types 3/4, obsolete; C++ would skip an unknown one) makes the
+ *    whole message fail (TERN_MALFORMED). GNS never sends any of these;
+ *  - enum fields keep any number, where GNS's proto2 C++ code treats a value
+ *    it does not know as absent (see CryptInfo.ciphers in wire/certmsg.h);
  *  - field number 0 or above 2^29-1 fails too: protobuf-c lets both through
  *    in a non-minimal or 5-byte tag, so tern_pb_unpack checks for them;
  *  - strings are stored NUL-terminated; a string with an embedded NUL reads
