@@ -12,7 +12,10 @@
  *
  * What protobuf-c 1.4.1 does with the input, as the tests pin down:
  *  - repeated scalars are accepted both unpacked (what GNS sends) and packed,
- *    even though our .proto files do not declare them packed;
+ *    even though our .proto files do not declare them packed. An empty packed
+ *    run (length 0) is refused, because protobuf-c handles it with undefined
+ *    pointer arithmetic (GNS would read it as no elements), and so is a run
+ *    that is not a whole number of elements;
  *  - unknown fields are skipped, but kept (copied into the arena, counted in
  *    base.n_unknown_fields) and written back out by tern_pb_pack: re-encoding a
  *    decoded message reproduces them (after the known fields). Messages built
@@ -26,7 +29,8 @@
  *  - enum fields keep any number, where GNS's proto2 C++ code treats a value
  *    it does not know as absent (see CryptInfo.ciphers in wire/certmsg.h);
  *  - field number 0 or above 2^29-1 fails too: protobuf-c lets both through
- *    in a non-minimal or 5-byte tag, so tern_pb_unpack checks for them;
+ *    in a non-minimal or 5-byte tag (and a 5-byte tag can overflow a shift in
+ *    its parser), so tern_pb_unpack checks every tag, at every level, first;
  *  - strings are stored NUL-terminated; a string with an embedded NUL reads
  *    as its prefix (GNS's identity parsing uses c_str(), so it sees the same).
  *
@@ -87,7 +91,9 @@ tern_result tern_pb_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t
 
 /* Pack |msg| (borrowed) into [p, end). Returns the end of what was written,
  * or NULL when it does not fit (or p is NULL). Fields go out in ascending
- * field-number order, repeated scalars unpacked, as GNS does. */
+ * field-number order, repeated scalars unpacked, as GNS does. A present bytes
+ * field must have non-NULL data even when its len is 0 (protobuf-c copies
+ * from it); messages from tern_pb_unpack always do. */
 uint8_t *tern_pb_pack(uint8_t *p, uint8_t *end, const ProtobufCMessage *msg);
 
 /* The packed size of |msg| in bytes. */

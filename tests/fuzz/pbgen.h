@@ -113,14 +113,12 @@ static inline int pbgen_value(const ProtobufCFieldDescriptor *f, void *dst, pbge
         return 1;
     }
     case PROTOBUF_C_TYPE_BYTES: {
+        /* data is never NULL, even for 0 bytes (see tern_pb_pack). */
         ProtobufCBinaryData *bd = dst;
         bd->len = pbgen_byte(s) % 80;
-        bd->data = NULL;
-        if (bd->len) {
-            bd->data = tern_arena_alloc(a, bd->len);
-            if (!bd->data) return 0;
-            for (size_t i = 0; i < bd->len; i++) bd->data[i] = pbgen_byte(s);
-        }
+        bd->data = tern_arena_alloc(a, bd->len);
+        if (!bd->data) return 0;
+        for (size_t i = 0; i < bd->len; i++) bd->data[i] = pbgen_byte(s);
         return 1;
     }
     case PROTOBUF_C_TYPE_MESSAGE: {

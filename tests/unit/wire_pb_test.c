@@ -184,6 +184,37 @@ static void test_packed_repeated_accepted(void **state)
     assert_int_equal(ls->n_multipath_packets_recv_sequenced, 2);
     assert_true(ls->multipath_packets_recv_sequenced[1] == 129);
 
+    /* An empty bytes field is present, with non-NULL data (protobuf-c would
+     * leave NULL there and later memcpy from it when re-packing). */
+    n = tt_hex("22 00", in, sizeof in);
+    assert_int_equal(tern_pb_unpack(&tern__certificate_signed__descriptor, in, n, &a, &m), TERN_OK);
+    Tern__CertificateSigned *cs = (Tern__CertificateSigned *)m;
+    assert_true(cs->has_cert);
+    assert_int_equal(cs->cert.len, 0);
+    assert_non_null(cs->cert.data);
+    assert_ptr_equal(tern_pb_pack(out, out + sizeof out, m), out + 2);
+
+    /* An empty packed run is refused (see pb.h), wherever it is. */
+    n = tt_hex("52 00", in, sizeof in);
+    assert_int_equal(tern_pb_unpack(&tern__certificate__descriptor, in, n, &a, &m), TERN_MALFORMED);
+    n = tt_hex("0a 04 12 02 62 00", in, sizeof in);
+    assert_int_equal(tern_pb_unpack(&tern__udp_stats__descriptor, in, n, &a, &m), TERN_MALFORMED);
+    /* ... but an empty repeated string is just an empty string. */
+    n = tt_hex("6a 00", in, sizeof in);
+    assert_int_equal(tern_pb_unpack(&tern__certificate__descriptor, in, n, &a, &m), TERN_OK);
+    assert_int_equal(((Tern__Certificate *)m)->n_ip_addresses, 1);
+    assert_string_equal(((Tern__Certificate *)m)->ip_addresses[0], "");
+
+    /* Runs without a single whole element (found by fuzzing protobuf-c). */
+    n = tt_hex("52 02 c2 f3", in, sizeof in);
+    assert_int_equal(tern_pb_unpack(&tern__certificate__descriptor, in, n, &a, &m), TERN_MALFORMED);
+    n = tt_hex("2a 03 010203", in, sizeof in);
+    assert_int_equal(tern_pb_unpack(&tern__certificate__descriptor, in, n, &a, &m), TERN_MALFORMED);
+    n = tt_hex("52 0b 8080808080808080808001", in, sizeof in); /* an 11-byte varint */
+    assert_int_equal(tern_pb_unpack(&tern__certificate__descriptor, in, n, &a, &m), TERN_MALFORMED);
+    n = tt_hex("52 0a 80808080808080808001", in, sizeof in); /* 10 bytes: fine */
+    assert_int_equal(tern_pb_unpack(&tern__certificate__descriptor, in, n, &a, &m), TERN_OK);
+
     /* A packed run whose last varint is cut is malformed. */
     n = tt_hex("52 02 81 81", in, sizeof in);
     assert_int_equal(tern_pb_unpack(&tern__certificate__descriptor, in, n, &a, &m), TERN_MALFORMED);
