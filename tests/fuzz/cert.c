@@ -11,6 +11,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Re-encoding writes packed runs unpacked (one tag per element), so the
+ * re-encoded form of a message that just fit can need more arena. */
+#define REDECODE_ARENA (16 * TERN_PB_ARENA_FOR_DATAGRAM)
+
 static uint8_t *arena1, *arena2;
 
 static tern_result decode(unsigned which, const uint8_t *in, size_t n, tern_arena *a,
@@ -65,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1) return 0;
     if (!arena1) {
         arena1 = malloc(TERN_PB_ARENA_FOR_DATAGRAM);
-        arena2 = malloc(TERN_PB_ARENA_FOR_DATAGRAM);
+        arena2 = malloc(REDECODE_ARENA);
         if (!arena1 || !arena2) abort();
     }
     unsigned which = data[0] % 5;
@@ -97,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *e = encode(which, out, out + cap, m);
     if (!e || (size_t)(e - out) != n) abort();
     ProtobufCMessage *m2;
-    tern_arena_init(&a, arena2, TERN_PB_ARENA_FOR_DATAGRAM);
+    tern_arena_init(&a, arena2, REDECODE_ARENA);
     if (decode(which, out, n, &a, &m2) != TERN_OK || !pbgen_equal(m, m2)) abort();
     free(out);
     return 0;

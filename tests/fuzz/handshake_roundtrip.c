@@ -12,6 +12,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Re-encoding writes packed runs unpacked (one tag per element), so the
+ * re-encoded form of a message that just fit can need more arena. */
+#define REDECODE_ARENA (16 * TERN_PB_ARENA_FOR_DATAGRAM)
+
 #define GEN_ARENA (1 << 17)
 #define OUT_CAP   8192
 
@@ -27,7 +31,7 @@ static void check_consistent(const uint8_t *d, size_t n)
 {
     tern_arena a, b;
     tern_arena_init(&a, arena1, TERN_PB_ARENA_FOR_DATAGRAM);
-    tern_arena_init(&b, arena2, TERN_PB_ARENA_FOR_DATAGRAM);
+    tern_arena_init(&b, arena2, REDECODE_ARENA);
     tern_hs_msg m, m2;
     if (tern_hs_decode(d, n, &a, &m) != TERN_OK) return;
     uint8_t *e = tern_hs_encode(out2, out2 + OUT_CAP, &m);
@@ -46,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!gen_mem) {
         gen_mem = malloc(GEN_ARENA);
         arena1 = malloc(TERN_PB_ARENA_FOR_DATAGRAM);
-        arena2 = malloc(TERN_PB_ARENA_FOR_DATAGRAM);
+        arena2 = malloc(REDECODE_ARENA);
         out = malloc(OUT_CAP);
         out2 = malloc(OUT_CAP);
         if (!gen_mem || !arena1 || !arena2 || !out || !out2) abort();

@@ -8,18 +8,22 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Re-encoding writes packed runs unpacked (one tag per element), so the
+ * re-encoded form of a message that just fit can need more arena. */
+#define REDECODE_ARENA (16 * TERN_PB_ARENA_FOR_DATAGRAM)
+
 static uint8_t *arena1, *arena2;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!arena1) {
         arena1 = malloc(TERN_PB_ARENA_FOR_DATAGRAM);
-        arena2 = malloc(TERN_PB_ARENA_FOR_DATAGRAM);
+        arena2 = malloc(REDECODE_ARENA);
         if (!arena1 || !arena2) abort();
     }
     tern_arena a, b;
     tern_arena_init(&a, arena1, TERN_PB_ARENA_FOR_DATAGRAM);
-    tern_arena_init(&b, arena2, TERN_PB_ARENA_FOR_DATAGRAM);
+    tern_arena_init(&b, arena2, REDECODE_ARENA);
     Tern__UdpStats *s, *s2;
     tern_result r = tern_stats_decode(data, size, &a, &s);
     if (r != TERN_OK) {
