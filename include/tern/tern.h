@@ -108,6 +108,49 @@ typedef struct tern_identity {
 #define TERN_ADDR_STRLEN     48  /* tern_addr_to_string always fits this, NUL included */
 #define TERN_IDENTITY_STRLEN 128 /* tern_identity_to_string always fits this */
 
+/* --- memory -------------------------------------------------------------------
+ * An allocator the library uses for everything it allocates for an instance.
+ * NULL wherever a tern_mem is taken means the C library's. The functions may
+ * be called from any thread. */
+typedef struct tern_mem {
+    void *user_data;
+    void *(*malloc)(size_t size, void *user_data);
+    void (*free)(void *ptr, void *user_data);
+    void *(*calloc)(size_t nmemb, size_t size, void *user_data);
+    void *(*realloc)(void *ptr, size_t size, void *user_data);
+} tern_mem;
+
+/* --- messages ----------------------------------------------------------------
+ * A message is a library-owned object with the exact layout of GNS's
+ * SteamNetworkingMessage_t (216 bytes on 64-bit). Received messages belong to
+ * the application until it calls tern_message_release(); never allocate or
+ * copy one by value (private fields follow the public part). */
+
+/* Send flags (a bit mask; same values as GNS's k_nSteamNetworkingSend_*). */
+#define TERN_SEND_UNRELIABLE         0
+#define TERN_SEND_NO_NAGLE           1  /* send now, with anything already queued */
+#define TERN_SEND_NO_DELAY           4  /* unreliable: drop (TERN_IGNORED) if it cannot go now */
+#define TERN_SEND_RELIABLE           8  /* reliable and in order within its lane */
+#define TERN_SEND_USE_CURRENT_THREAD 16 /* do the send work on the calling thread */
+
+typedef struct tern_message tern_message;
+struct tern_message {
+    void *data;                           /* payload */
+    int32_t size;                         /* payload bytes */
+    uint32_t conn;                        /* inbound: the connection; outbound: the target */
+    tern_identity peer;                   /* inbound: who sent it */
+    int64_t conn_user_data;               /* inbound: the connection's user data */
+    int64_t time_received;                /* inbound: local microsecond timestamp */
+    int64_t message_number;               /* per lane, from 1, assigned by the sender */
+    void (*free_data)(tern_message *msg); /* frees |data|; may be NULL */
+    void (*release)(tern_message *msg);   /* set by the library; destroys the object */
+    int32_t channel;                      /* -1 on connection messages */
+    int32_t flags;                        /* inbound: TERN_SEND_RELIABLE or 0 */
+    int64_t user_data;                    /* application's own, for outbound messages */
+    uint16_t lane;                        /* lane index */
+    uint16_t pad_;
+};
+
 /* A short English description of |r|; never NULL (unknown codes get a generic
  * text). The string is static. Thread: any. */
 TERN_API const char *tern_result_str(int r);
