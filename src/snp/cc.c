@@ -92,14 +92,24 @@ static int64_t burst(const tern_cc *c)
     return (int64_t)b;
 }
 
+/* Tokens earned in |dt| usec. Not capped at any interval: below one packet
+ * per second (SendRateMax may be 1024 B/s) a debt takes longer than a
+ * second to repay, and a cap would lose the time already waited. */
+static __uint128_t earned(const tern_cc *c, int64_t dt)
+{
+    return (__uint128_t)c->pacing_rate * (uint64_t)dt / 1000000u;
+}
+
 static void refill(tern_cc *c, int64_t now)
 {
     int64_t dt = now - c->tokens_at;
     if (dt <= 0) return;
-    if (dt > 1000000) dt = 1000000;
-    c->tokens += (int64_t)((__uint128_t)c->pacing_rate * (uint64_t)dt / 1000000u);
     int64_t cap = burst(c);
-    if (c->tokens > cap) c->tokens = cap;
+    __uint128_t add = earned(c, dt);
+    if (c->tokens >= cap || add >= (__uint128_t)(cap - c->tokens))
+        c->tokens = cap;
+    else
+        c->tokens += (int64_t)add;
     c->tokens_at = now;
 }
 
@@ -112,13 +122,15 @@ bool tern_cc_can_send(tern_cc *c, int64_t now, uint64_t bytes_in_flight)
 
 int64_t tern_cc_next_send_time(const tern_cc *c, int64_t now)
 {
-    int64_t t = c->tokens;
+    if (c->tokens >= 0) return now;
+    uint64_t debt = (uint64_t)-c->tokens;
     int64_t dt = now - c->tokens_at;
-    if (dt > 0)
-        t += (int64_t)((__uint128_t)c->pacing_rate * (uint64_t)(dt > 1000000 ? 1000000 : dt) /
-                       1000000u);
-    if (t >= 0) return now;
-    return now + (int64_t)((__uint128_t)(uint64_t)(-t) * 1000000u / c->pacing_rate) + 1;
+    if (dt > 0) {
+        __uint128_t add = earned(c, dt);
+        if (add >= debt) return now;
+        debt -= (uint64_t)add;
+    }
+    return now + (int64_t)((__uint128_t)debt * 1000000u / c->pacing_rate) + 1;
 }
 
 void tern_cc_on_send(tern_cc *c, int64_t now, uint32_t bytes, uint64_t bytes_in_flight,
