@@ -1,0 +1,451 @@
+/* UDP sockets, batched I/O and the wake-up descriptor (Linux: epoll,
+ * eventfd, recvmmsg, sendmmsg). */
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "transport/fake.h"
+#include "transport/transport.h"
+#include "util/mem.h"
+
+#define RX_BATCH     64
+#define RX_BUF       2048 /* larger than any datagram we accept (GNS: 1300 + 1024) */
+#define TX_BATCH     64
+#define SOCK_BUFSIZE (4 << 20)
+#define MAX_EVENTS   64
+
+typedef struct sock_slot {
+    int fd; /* -1: free */
+    int family;
+} sock_slot;
+
+typedef struct tx_ent {
+    uint32_t sock;
+    tern_addr to;
+    uint32_t off, len;
+} tx_ent;
+
+typedef struct tx_queue {
+    tx_ent *e;
+    size_t n, cap;
+    uint8_t *buf;
+    size_t used, bufcap;
+} tx_queue;
+
+struct tern_tp {
+    const tern_mem *mem;
+    tern_tp_recv_fn recv;
+    void *owner;
+    int epfd, evfd;
+    sock_slot *socks;
+    size_t nsocks;
+    pthread_mutex_t txlock; /* guards |tx| and the fake send state */
+    tx_queue tx, spare;
+    tern_fake fake;
+    /* receive batch */
+    uint8_t rxbuf[RX_BATCH][RX_BUF];
+    struct mmsghdr rxmsg[RX_BATCH];
+    struct iovec rxiov[RX_BATCH];
+    struct sockaddr_in6 rxaddr[RX_BATCH];
+    tern_rx_dgram rxd[RX_BATCH];
+    tern_tp_stats st;
+};
+
+int64_t tern_tp_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    /* ~30 days of offset, as GNS does: timestamps are never near zero */
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + 2592000000000ll;
+}
+
+void tern_tp_addr_to_sockaddr(const tern_addr *a, struct sockaddr_in6 *sa)
+{
+    memset(sa, 0, sizeof *sa);
+    sa->sin6_family = AF_INET6;
+    memcpy(&sa->sin6_addr, a->ipv6, 16);
+    sa->sin6_port = htons(a->port);
+}
+
+void tern_tp_addr_from_sockaddr(tern_addr *a, const struct sockaddr_in6 *sa)
+{
+    memset(a, 0, sizeof *a);
+    if (sa->sin6_family == AF_INET) {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
+        a->ipv6[10] = a->ipv6[11] = 0xff;
+        memcpy(&a->ipv6[12], &s4->sin_addr, 4);
+        a->port = ntohs(s4->sin_port);
+        return;
+    }
+    memcpy(a->ipv6, &sa->sin6_addr, 16);
+    a->port = ntohs(sa->sin6_port);
+}
+
+/* For an AF_INET socket (IPv6 disabled on the host), a mapped address. */
+static socklen_t to_native(int family, const tern_addr *a, struct sockaddr_storage *ss)
+{
+    if (family == AF_INET) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+        memset(s4, 0, sizeof *s4);
+        s4->sin_family = AF_INET;
+        memcpy(&s4->sin_addr, &a->ipv6[12], 4);
+        s4->sin_port = htons(a->port);
+        return sizeof *s4;
+    }
+    tern_tp_addr_to_sockaddr(a, (struct sockaddr_in6 *)ss);
+    return sizeof(struct sockaddr_in6);
+}
+
+tern_result tern_tp_new(const tern_mem *mem, tern_tp_recv_fn recv, void *owner, tern_tp **out)
+{
+    mem = tern_mem_or_default(mem);
+    tern_tp *tp = tern_calloc(mem, 1, sizeof *tp);
+    if (!tp) return TERN_NOMEM;
+    tp->mem = mem;
+    tp->recv = recv;
+    tp->owner = owner;
+    tp->epfd = epoll_create1(EPOLL_CLOEXEC);
+    tp->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (tp->epfd < 0 || tp->evfd < 0) {
+        tern_tp_del(tp);
+        return TERN_IO;
+    }
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = 0};
+    if (epoll_ctl(tp->epfd, EPOLL_CTL_ADD, tp->evfd, &ev) != 0) {
+        tern_tp_del(tp);
+        return TERN_IO;
+    }
+    pthread_mutex_init(&tp->txlock, NULL);
+    tern_fake_init(&tp->fake, (uint64_t)tern_tp_now() ^ (uint64_t)(uintptr_t)tp);
+    for (int i = 0; i < RX_BATCH; i++) {
+        tp->rxiov[i].iov_base = tp->rxbuf[i];
+        tp->rxiov[i].iov_len = RX_BUF;
+    }
+    *out = tp;
+    return TERN_OK;
+}
+
+void tern_tp_del(tern_tp *tp)
+{
+    if (!tp) return;
+    for (size_t i = 0; i < tp->nsocks; i++)
+        if (tp->socks[i].fd >= 0) close(tp->socks[i].fd);
+    if (tp->epfd >= 0) close(tp->epfd);
+    if (tp->evfd >= 0) close(tp->evfd);
+    tern_free(tp->mem, tp->socks);
+    tern_free(tp->mem, tp->tx.e);
+    tern_free(tp->mem, tp->tx.buf);
+    tern_free(tp->mem, tp->spare.e);
+    tern_free(tp->mem, tp->spare.buf);
+    tern_fake_free(&tp->fake, tp->mem);
+    pthread_mutex_destroy(&tp->txlock);
+    tern_free(tp->mem, tp);
+}
+
+static void set_bufsize(int fd)
+{
+    /* The congestion controller paces, but a burst of acks or a busy
+     * application can still leave the receive side behind for a moment:
+     * give the kernel room (FORCE works for root, past rmem_max). */
+    int v = SOCK_BUFSIZE;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof v) != 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof v);
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof v) != 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof v);
+}
+
+tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, uint32_t *sock, tern_addr *bound)
+{
+    tern_addr any = {{0}, 0};
+    if (!local) local = &any;
+    int family = AF_INET6;
+    int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 && (errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT)) {
+        /* IPv6 is disabled on this host: IPv4 only. */
+        family = AF_INET;
+        fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    }
+    if (fd < 0) return TERN_IO;
+    if (family == AF_INET6) {
+        int off = 0;
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+    }
+    set_bufsize(fd);
+    struct sockaddr_storage ss;
+    socklen_t sl = to_native(family, local, &ss);
+    if (bind(fd, (struct sockaddr *)&ss, sl) != 0) {
+        int e = errno;
+        close(fd);
+        return e == EADDRINUSE ? TERN_ADDR_IN_USE : TERN_IO;
+    }
+    sl = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+        close(fd);
+        return TERN_IO;
+    }
+    size_t idx = 0;
+    while (idx < tp->nsocks && tp->socks[idx].fd >= 0) idx++;
+    if (idx == tp->nsocks) {
+        sock_slot *s = tern_realloc(tp->mem, tp->socks, (tp->nsocks + 1) * sizeof *s);
+        if (!s) {
+            close(fd);
+            return TERN_NOMEM;
+        }
+        tp->socks = s;
+        tp->nsocks++;
+    }
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)idx + 1};
+    if (epoll_ctl(tp->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        close(fd);
+        tp->socks[idx].fd = -1;
+        return TERN_IO;
+    }
+    tp->socks[idx].fd = fd;
+    tp->socks[idx].family = family;
+    if (bound) tern_tp_addr_from_sockaddr(bound, (const struct sockaddr_in6 *)&ss);
+    *sock = (uint32_t)idx + 1;
+    return TERN_OK;
+}
+
+void tern_tp_close(tern_tp *tp, uint32_t sock)
+{
+    if (sock == 0 || sock > tp->nsocks || tp->socks[sock - 1].fd < 0) return;
+    epoll_ctl(tp->epfd, EPOLL_CTL_DEL, tp->socks[sock - 1].fd, NULL);
+    close(tp->socks[sock - 1].fd);
+    tp->socks[sock - 1].fd = -1;
+}
+
+/* --- sending ------------------------------------------------------------------ */
+
+static bool txq_append(tern_tp *tp, tx_queue *q, uint32_t sock, const tern_addr *to,
+                       const uint8_t *data, size_t len)
+{
+    if (tern_grow(tp->mem, (void **)&q->e, &q->cap, q->n + 1, sizeof *q->e) != TERN_OK)
+        return false;
+    if (tern_grow(tp->mem, (void **)&q->buf, &q->bufcap, q->used + len, 1) != TERN_OK) return false;
+    memcpy(q->buf + q->used, data, len);
+    q->e[q->n++] = (tx_ent){sock, *to, (uint32_t)q->used, (uint32_t)len};
+    q->used += len;
+    return true;
+}
+
+void tern_tp_queue(tern_tp *tp, uint32_t sock, const tern_addr *to, const uint8_t *data, size_t len)
+{
+    pthread_mutex_lock(&tp->txlock);
+    if (!tern_fake_active(&tp->fake, 0)) {
+        txq_append(tp, &tp->tx, sock, to, data, len);
+    } else {
+        /* Fake send conditions: the packet may be dropped, delayed or
+         * doubled; delayed ones wait in the fake queue. */
+        tern_fake_push(&tp->fake, tp->mem, 0, tern_tp_now(), sock, to, data, len);
+    }
+    pthread_mutex_unlock(&tp->txlock);
+}
+
+static void send_batch(tern_tp *tp, tx_queue *q)
+{
+    struct mmsghdr msg[TX_BATCH];
+    struct iovec iov[TX_BATCH];
+    struct sockaddr_storage addr[TX_BATCH];
+    size_t i = 0;
+    while (i < q->n) {
+        uint32_t sock = q->e[i].sock;
+        if (sock == 0 || sock > tp->nsocks || tp->socks[sock - 1].fd < 0) {
+            i++;
+            continue;
+        }
+        sock_slot *ss = &tp->socks[sock - 1];
+        /* One sendmmsg per run of datagrams from the same socket. */
+        unsigned k = 0;
+        while (i + k < q->n && k < TX_BATCH && q->e[i + k].sock == sock) {
+            tx_ent *e = &q->e[i + k];
+            iov[k].iov_base = q->buf + e->off;
+            iov[k].iov_len = e->len;
+            memset(&msg[k], 0, sizeof msg[k]);
+            msg[k].msg_hdr.msg_iov = &iov[k];
+            msg[k].msg_hdr.msg_iovlen = 1;
+            msg[k].msg_hdr.msg_name = &addr[k];
+            msg[k].msg_hdr.msg_namelen = to_native(ss->family, &e->to, &addr[k]);
+            k++;
+        }
+        unsigned done = 0;
+        while (done < k) {
+            int r = sendmmsg(ss->fd, msg + done, k - done, 0);
+            tp->st.syscalls_send++;
+            if (r < 0) {
+                if (errno == EINTR) continue;
+                /* A datagram that cannot go (EAGAIN: the socket buffer is
+                 * full; unreachable destination) is lost, as UDP loses it;
+                 * the reliability layer recovers. Skip it. */
+                tp->st.send_errors++;
+                done++;
+                continue;
+            }
+            for (int j = 0; j < r; j++) tp->st.bytes_sent += msg[done + (unsigned)j].msg_len;
+            tp->st.dgrams_sent += (uint64_t)r;
+            done += (unsigned)r;
+        }
+        i += k;
+    }
+    q->n = 0;
+    q->used = 0;
+}
+
+void tern_tp_flush(tern_tp *tp, int64_t now)
+{
+    pthread_mutex_lock(&tp->txlock);
+    /* Release fake-delayed sends that are due into the batch. */
+    if (tern_fake_pending(&tp->fake, 0)) {
+        tern_fake_pkt p;
+        while (tern_fake_pop_due(&tp->fake, 0, now, &p)) {
+            txq_append(tp, &tp->tx, p.sock, &p.addr, p.data, p.len);
+            tern_fake_pkt_free(&tp->fake, tp->mem, &p);
+        }
+    }
+    tx_queue q = tp->tx;
+    tp->tx = tp->spare;
+    pthread_mutex_unlock(&tp->txlock);
+    if (q.n) send_batch(tp, &q);
+    pthread_mutex_lock(&tp->txlock);
+    tp->spare = q;
+    pthread_mutex_unlock(&tp->txlock);
+}
+
+/* --- receiving ----------------------------------------------------------------- */
+
+static int drain_socket(tern_tp *tp, uint32_t sock, int64_t now)
+{
+    int total = 0;
+    sock_slot *ss = &tp->socks[sock - 1];
+    for (int rounds = 0; rounds < 16; rounds++) {
+        for (int i = 0; i < RX_BATCH; i++) {
+            memset(&tp->rxmsg[i], 0, sizeof tp->rxmsg[i]);
+            tp->rxmsg[i].msg_hdr.msg_iov = &tp->rxiov[i];
+            tp->rxmsg[i].msg_hdr.msg_iovlen = 1;
+            tp->rxmsg[i].msg_hdr.msg_name = &tp->rxaddr[i];
+            tp->rxmsg[i].msg_hdr.msg_namelen = sizeof tp->rxaddr[i];
+        }
+        int r = recvmmsg(ss->fd, tp->rxmsg, RX_BATCH, MSG_DONTWAIT, NULL);
+        tp->st.syscalls_recv++;
+        if (r <= 0) break;
+        size_t n = 0;
+        for (int i = 0; i < r; i++) {
+            if (tp->rxmsg[i].msg_hdr.msg_flags & MSG_TRUNC) continue; /* oversized: not ours */
+            tern_rx_dgram *d = &tp->rxd[n];
+            d->sock = sock;
+            tern_tp_addr_from_sockaddr(&d->from, &tp->rxaddr[i]);
+            d->data = tp->rxbuf[i];
+            d->len = tp->rxmsg[i].msg_len;
+            tp->st.bytes_recv += d->len;
+            n++;
+        }
+        tp->st.dgrams_recv += (uint64_t)r;
+        pthread_mutex_lock(&tp->txlock);
+        bool fake = tern_fake_active(&tp->fake, 1);
+        if (fake)
+            for (size_t i = 0; i < n; i++)
+                tern_fake_push(&tp->fake, tp->mem, 1, now, tp->rxd[i].sock, &tp->rxd[i].from,
+                               tp->rxd[i].data, tp->rxd[i].len);
+        pthread_mutex_unlock(&tp->txlock);
+        if (!fake && n) {
+            tp->recv(tp->owner, now, tp->rxd, n);
+        }
+        total += r;
+        if (r < RX_BATCH) break;
+    }
+    return total;
+}
+
+static int deliver_delayed(tern_tp *tp, int64_t now)
+{
+    int n = 0;
+    for (;;) {
+        tern_fake_pkt p;
+        pthread_mutex_lock(&tp->txlock);
+        bool got = tern_fake_pop_due(&tp->fake, 1, now, &p);
+        pthread_mutex_unlock(&tp->txlock);
+        if (!got) break;
+        tern_rx_dgram d = {p.sock, p.addr, p.data, p.len};
+        tp->recv(tp->owner, now, &d, 1);
+        tern_free(tp->mem, p.data);
+        n++;
+    }
+    return n;
+}
+
+int tern_tp_poll(tern_tp *tp, int64_t timeout_usec)
+{
+    int64_t now = tern_tp_now();
+    int64_t due = tern_tp_next_due(tp);
+    if (due != INT64_MAX) {
+        int64_t until = due - now;
+        if (until < 0) until = 0;
+        if (timeout_usec < 0 || until < timeout_usec) timeout_usec = until;
+    }
+    struct epoll_event ev[MAX_EVENTS];
+    int n;
+    if (timeout_usec < 0) {
+        n = epoll_wait(tp->epfd, ev, MAX_EVENTS, -1);
+    } else {
+        struct timespec ts = {(time_t)(timeout_usec / 1000000),
+                              (long)(timeout_usec % 1000000) * 1000};
+        n = epoll_pwait2(tp->epfd, ev, MAX_EVENTS, &ts, NULL);
+        if (n < 0 && errno == ENOSYS)
+            n = epoll_wait(tp->epfd, ev, MAX_EVENTS, (int)((timeout_usec + 999) / 1000));
+    }
+    if (n < 0) return errno == EINTR ? 0 : -1;
+    now = tern_tp_now();
+    int got = 0;
+    for (int i = 0; i < n; i++) {
+        uint32_t id = ev[i].data.u32;
+        if (id == 0) {
+            uint64_t v;
+            while (read(tp->evfd, &v, sizeof v) > 0) {}
+            continue;
+        }
+        if (id <= tp->nsocks && tp->socks[id - 1].fd >= 0) got += drain_socket(tp, id, now);
+    }
+    got += deliver_delayed(tp, now);
+    return got;
+}
+
+void tern_tp_wake(tern_tp *tp)
+{
+    uint64_t one = 1;
+    ssize_t r = write(tp->evfd, &one, sizeof one);
+    (void)r; /* a full counter already means "wake" */
+}
+
+int tern_tp_fd(const tern_tp *tp)
+{
+    return tp->epfd;
+}
+
+int64_t tern_tp_next_due(tern_tp *tp)
+{
+    pthread_mutex_lock(&tp->txlock);
+    int64_t t = tern_fake_next_due(&tp->fake);
+    pthread_mutex_unlock(&tp->txlock);
+    return t;
+}
+
+void tern_tp_set_fake(tern_tp *tp, const tern_fake_net *f)
+{
+    pthread_mutex_lock(&tp->txlock);
+    tern_fake_configure(&tp->fake, f);
+    pthread_mutex_unlock(&tp->txlock);
+}
+
+void tern_tp_get_stats(tern_tp *tp, tern_tp_stats *out)
+{
+    pthread_mutex_lock(&tp->txlock);
+    *out = tp->st;
+    out->fake_dropped = tern_fake_dropped(&tp->fake);
+    pthread_mutex_unlock(&tp->txlock);
+}
