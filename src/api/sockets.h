@@ -1,0 +1,41 @@
+/* The API layer's instance: the connection core plus the transport, one
+ * lock, the service thread (or manual pumping), wake-ups and the
+ * application's notification descriptor. */
+#ifndef TERN_API_SOCKETS_H
+#define TERN_API_SOCKETS_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "conn/conn.h"
+#include "tern/tern.h"
+#include "transport/transport.h"
+
+struct tern_sockets {
+    tern_inst core;
+    tern_tp *tp;
+    pthread_mutex_t lock; /* guards |core|; never held across a syscall or a callback */
+    pthread_t thread;
+    bool thread_running;
+    atomic_bool stop;
+    tern_sockets_config cfg;
+    tern_identity identity;
+    int notify_fd; /* readable while callbacks or messages wait */
+    bool notified;
+    atomic_llong sleep_until; /* when the service thread plans to wake */
+    pthread_t cb_thread;
+    bool in_callbacks;
+    tern_fake_net fake;
+};
+
+/* Lock / unlock the instance. Unlocking sends what was queued (outside the
+ * lock) and wakes the service thread if new work is due before it planned
+ * to wake. */
+void tern_api_lock(tern_sockets *s);
+void tern_api_unlock(tern_sockets *s);
+/* After the application took messages or events: clear the notification
+ * descriptor if nothing is waiting any more. Called with the lock held. */
+void tern_api_update_notify(tern_sockets *s);
+
+#endif
