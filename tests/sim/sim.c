@@ -68,6 +68,7 @@ typedef struct event {
     int64_t at;
     uint64_t seq;
     int from, to;
+    uint16_t sport, dport;
     size_t len;
     uint8_t *data;
     int64_t qdelay;
@@ -203,6 +204,12 @@ static bool in_blackout(const sim_link_cfg *c, int64_t t)
 
 void sim_send(sim *s, int from, int to, const uint8_t *data, size_t len)
 {
+    sim_send_ports(s, from, to, 0, 0, data, len);
+}
+
+void sim_send_ports(sim *s, int from, int to, uint16_t sport, uint16_t dport, const uint8_t *data,
+                    size_t len)
+{
     link *l = &s->links[from][to];
     const sim_link_cfg *c = &l->cfg;
     l->st.sent++;
@@ -255,7 +262,7 @@ void sim_send(sim *s, int from, int to, const uint8_t *data, size_t len)
         uint8_t *copy = malloc(len ? len : 1);
         if (!copy) abort();
         memcpy(copy, data, len);
-        heap_push(s, (event){at, s->seq++, from, to, len, copy, qdelay});
+        heap_push(s, (event){at, s->seq++, from, to, sport, dport, len, copy, qdelay});
     }
 }
 
@@ -300,7 +307,10 @@ int64_t sim_run(sim *s, int64_t until, bool (*stop)(void *), void *arg)
             l->st.queue_delay_sum += ev.qdelay;
             if (ev.qdelay > l->st.queue_delay_max) l->st.queue_delay_max = ev.qdelay;
             sim_node *n = s->nodes[ev.to];
-            n->ops->recv(n, s->now, ev.from, ev.data, ev.len);
+            if (n->ops->recv_ports)
+                n->ops->recv_ports(n, s->now, ev.from, ev.sport, ev.dport, ev.data, ev.len);
+            else
+                n->ops->recv(n, s->now, ev.from, ev.data, ev.len);
             free(ev.data);
         } else {
             sim_node *n = s->nodes[waker];

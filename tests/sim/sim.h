@@ -61,8 +61,11 @@ typedef struct sim sim;
 typedef struct sim_node sim_node;
 
 typedef struct sim_node_ops {
+    /* |from|: the sending node; |sport|/|dport|: ports given to sim_send_ports (0 otherwise) */
     void (*recv)(sim_node *n, int64_t now, int from, const uint8_t *data, size_t len);
-    int64_t (*next_wake)(sim_node *n, int64_t now); /* INT64_MAX: nothing */
+    void (*recv_ports)(sim_node *n, int64_t now, int from, uint16_t sport, uint16_t dport,
+                       const uint8_t *data, size_t len); /* optional; used when set */
+    int64_t (*next_wake)(sim_node *n, int64_t now);      /* INT64_MAX: nothing */
     void (*wake)(sim_node *n, int64_t now);
 } sim_node_ops;
 
@@ -88,6 +91,9 @@ const sim_link_stats *sim_link_stats_get(const sim *s, int from, int to);
 
 /* Send a datagram (copied). */
 void sim_send(sim *s, int from, int to, const uint8_t *data, size_t len);
+/* The same, with UDP-like source and destination ports carried along. */
+void sim_send_ports(sim *s, int from, int to, uint16_t sport, uint16_t dport, const uint8_t *data,
+                    size_t len);
 
 /* Run until |until| (virtual usec) or until |stop| returns true (checked
  * after every event). Returns the time reached. */

@@ -53,6 +53,12 @@ static void *cm_realloc(void *p, size_t n, void *u)
     return q;
 }
 
+void count_mem_init(count_mem *cm)
+{
+    memset(cm, 0, sizeof *cm);
+    cm->mem = (tern_mem){cm, cm_malloc, cm_free, cm_calloc, cm_realloc};
+}
+
 /* --- the engine's delivery callback -------------------------------------------- */
 
 static void ep_fail(snp_ep *e, const char *what)
@@ -274,7 +280,7 @@ static void node_wake(sim_node *n, int64_t now)
     send_packets(e, now);
 }
 
-static const sim_node_ops ep_ops = {node_recv, node_next_wake, node_wake};
+static const sim_node_ops ep_ops = {node_recv, NULL, node_next_wake, node_wake};
 
 void snp_ep_init(snp_ep *e, sim *s, uint32_t dir, const tern_snp_cfg *cfg, const wl_cfg *wl,
                  chk *tx, chk *rx)
@@ -282,7 +288,7 @@ void snp_ep_init(snp_ep *e, sim *s, uint32_t dir, const tern_snp_cfg *cfg, const
     memset(e, 0, sizeof *e);
     e->sim = s;
     e->dir = dir;
-    e->cm.mem = (tern_mem){&e->cm, cm_malloc, cm_free, cm_calloc, cm_realloc};
+    count_mem_init(&e->cm);
     e->pool = tern_msgpool_new(&e->cm.mem);
     tern_snp_cfg c;
     if (cfg)

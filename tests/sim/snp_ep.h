@@ -31,6 +31,8 @@ typedef struct count_mem {
     uint64_t allocs;
 } count_mem;
 
+void count_mem_init(count_mem *cm);
+
 typedef struct snp_ep {
     sim_node node;
     sim *sim;
