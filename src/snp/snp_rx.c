@@ -208,7 +208,14 @@ static tern_result recv_rel(tern_snp *s, tern_snp_lane_rx *l, int64_t now, uint3
 {
     if (len == 0 || !s->rx_enabled) return TERN_OK;
     int64_t end = pos + (int64_t)len;
-    if (end <= l->recv_pos) return TERN_OK; /* all old: a retransmission we already have */
+    if (end <= l->recv_pos) {
+        /* All old: a retransmission we already have. But after a failed
+         * delivery (no memory for the message) a complete message may wait
+         * at recv_pos whose bytes came in a packet that was acked; then this
+         * retransmission of the refused packet is the only arrival left to
+         * retry it. */
+        return s->rx_blocked ? rel_deliver(s, l, now, lane, rx) : TERN_OK;
+    }
     if (pos < l->recv_pos) {
         data += l->recv_pos - pos;
         pos = l->recv_pos;
