@@ -13,7 +13,6 @@ static void root_init(void)
     tern_cfg_global_init(&g_root, NULL);
 }
 
-tern_cfg_global *tern_api_root(void);
 tern_cfg_global *tern_api_root(void)
 {
     pthread_once(&g_once, root_init);
@@ -22,7 +21,6 @@ tern_cfg_global *tern_api_root(void)
 
 /* The fake network options are global (GNS): the transport reloads them
  * whenever the root changes. */
-void tern_api_load_fake(tern_sockets *s);
 void tern_api_load_fake(tern_sockets *s)
 {
     const tern_cfg_scope *r = tern_cfg_root(tern_api_root());

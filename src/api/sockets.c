@@ -10,9 +10,6 @@
 #include "util/mem.h"
 #include "wire/identity.h"
 
-tern_cfg_global *tern_api_root(void);     /* config.c */
-void tern_api_load_fake(tern_sockets *s); /* config.c */
-
 /* --- the transport seam ------------------------------------------------------------ */
 
 static void tx_send(void *ctx, uint32_t sock, const tern_addr *to, const uint8_t *d, size_t n)
@@ -106,6 +103,7 @@ static int64_t service_once(tern_sockets *s, int64_t max_wait)
 static void *service_main(void *arg)
 {
     tern_sockets *s = arg;
+    if (s->thread_init) s->thread_init();
     while (!atomic_load(&s->stop)) {
         int64_t wait = service_once(s, -1);
         if (tern_tp_poll(s->tp, wait) < 0) break;
@@ -205,6 +203,23 @@ TERN_API void tern_sockets_del(tern_sockets *s)
     close(s->notify_fd);
     pthread_mutex_destroy(&s->lock);
     tern_free(s->cfg.mem, s);
+}
+
+tern_result tern_api_set_manual(tern_sockets *s, bool manual, void (*thread_init)(void))
+{
+    if (!s) return TERN_INVALID_PARAM;
+    if (manual && s->thread_running) {
+        atomic_store(&s->stop, true);
+        tern_tp_wake(s->tp);
+        pthread_join(s->thread, NULL);
+        s->thread_running = false;
+    } else if (!manual && !s->thread_running) {
+        atomic_store(&s->stop, false);
+        s->thread_init = thread_init;
+        if (pthread_create(&s->thread, NULL, service_main, s) != 0) return TERN_IO;
+        s->thread_running = true;
+    }
+    return TERN_OK;
 }
 
 TERN_API tern_result tern_sockets_poll(tern_sockets *s, int timeout_ms)

@@ -27,6 +27,7 @@ struct tern_sockets {
     pthread_t cb_thread;
     bool in_callbacks;
     tern_fake_net fake;
+    void (*thread_init)(void); /* run first on the service thread (tern_api_set_manual) */
 };
 
 /* Lock / unlock the instance. Unlocking sends what was queued (outside the
@@ -37,5 +38,17 @@ void tern_api_unlock(tern_sockets *s);
 /* After the application took messages or events: clear the notification
  * descriptor if nothing is waiting any more. Called with the lock held. */
 void tern_api_update_notify(tern_sockets *s);
+
+/* Stop the service thread (|manual|: the application pumps with
+ * tern_sockets_poll) or start it, running |thread_init| (may be NULL) first
+ * on the new thread. Not while another thread is inside tern_sockets_poll.
+ * TERN_OK; TERN_IO (the thread could not start). For the GNS compat layer
+ * (SteamNetworkingSockets_SetManualPollMode on a live instance). */
+tern_result tern_api_set_manual(tern_sockets *s, bool manual, void (*thread_init)(void));
+
+/* The process-wide config root (GNS's Global scope). */
+tern_cfg_global *tern_api_root(void);
+/* Reload the fake-network options from the root into |s|'s transport. */
+void tern_api_load_fake(tern_sockets *s);
 
 #endif
