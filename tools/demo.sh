@@ -108,11 +108,11 @@ part_conn() {
 
 part_missing() {
     title "5. What does not exist yet"
-    say "The UDP sockets and the public C API are written but nothing runs them over" \
-        "a real network in the tests yet; the chat example, the GNS drop-in library," \
-        "interop tests against GNS and the benchmarks are still to come. What you saw" \
-        "is what is tested: the wire codecs, the crypto with WIRE.md's test vectors," \
-        "and the SNP engine and the connection layer in simulation." \
+    say "The UDP sockets, the public C API and the chat example (build/bin/tern-chat)" \
+        "are written, but no test runs them over a real network yet; the GNS drop-in" \
+        "library, interop tests against GNS and the benchmarks are still to come." \
+        "What you saw is what is tested: the wire codecs, the crypto with WIRE.md's" \
+        "test vectors, and the SNP engine and the connection layer in simulation." \
         "See README.md, 'What works today'."
 }
 
