@@ -80,6 +80,12 @@ static void lane_advance_floor(tern_snp *s, tern_snp_lane_tx *l)
         if (l->acked.n && l->acked.r[0].begin < l->ack_floor) continue;
         break;
     }
+    /* Lost bytes below the floor (left there when the lost set could not
+     * split) must not go out again: their messages are about to be freed. */
+    if (l->lost.n && l->lost.r[0].begin < l->ack_floor) {
+        s->retx_pending -= tern_ranges_overlap(&l->lost, l->lost.r[0].begin, l->ack_floor);
+        tern_ranges_trim_below(&l->lost, l->ack_floor);
+    }
     while (l->hist_len) {
         tern_sendmsg *m = l->hist[l->hist_head];
         if (m->pos + (int64_t)m->len > l->ack_floor) break;
@@ -89,29 +95,31 @@ static void lane_advance_floor(tern_snp *s, tern_snp_lane_tx *l)
     }
 }
 
-static void range_acked(tern_snp *s, const tern_sent_range *r)
+/* range_acked and range_lost return false when out of memory. Both may be
+ * repeated for the same range, so the caller leaves the packet's state as it
+ * was and the ack (or loss) is processed again later. */
+static bool range_acked(tern_snp *s, const tern_sent_range *r)
 {
-    if (r->lane >= s->nlanes) return;
+    if (r->lane >= s->nlanes) return true;
     tern_snp_lane_tx *l = &s->tx[r->lane];
     int64_t b = r->begin > l->ack_floor ? r->begin : l->ack_floor;
-    if (b >= r->end) return;
+    if (b >= r->end) return true;
+    if (tern_ranges_add(&l->acked, s->mem, b, r->end) != TERN_OK) return false;
+    /* If the lost set cannot split, the bytes are merely sent once more. */
     uint64_t was_lost = tern_ranges_overlap(&l->lost, b, r->end);
-    if (was_lost) {
-        tern_ranges_remove(&l->lost, s->mem, b, r->end);
+    if (was_lost && tern_ranges_remove(&l->lost, s->mem, b, r->end) == TERN_OK)
         s->retx_pending -= was_lost;
-    }
-    /* If the set cannot grow, the bytes merely stay unacknowledged until a
-     * later ack covers them; nothing is lost. */
-    tern_ranges_add(&l->acked, s->mem, b, r->end);
     lane_advance_floor(s, l);
+    return true;
 }
 
-static void range_lost(tern_snp *s, const tern_sent_range *r)
+static bool range_lost(tern_snp *s, const tern_sent_range *r)
 {
-    if (r->lane >= s->nlanes) return;
+    if (r->lane >= s->nlanes) return true;
     tern_snp_lane_tx *l = &s->tx[r->lane];
     int64_t b = r->begin > l->ack_floor ? r->begin : l->ack_floor;
     /* Queue for retransmission every byte of [b, end) not acked yet. */
+    bool ok = true;
     size_t i = tern_ranges_lower(&l->acked, b);
     while (b < r->end) {
         int64_t e = r->end;
@@ -120,11 +128,14 @@ static void range_lost(tern_snp *s, const tern_sent_range *r)
             uint64_t already = tern_ranges_overlap(&l->lost, b, e);
             if (tern_ranges_add(&l->lost, s->mem, b, e) == TERN_OK)
                 s->retx_pending += (uint64_t)(e - b) - already;
+            else
+                ok = false;
         }
         if (i >= l->acked.n) break;
         b = l->acked.r[i].end;
         i++;
     }
+    return ok;
 }
 
 #define REO_DECAY_USEC 5000000 /* halve the reordering window after this long without */
@@ -133,6 +144,13 @@ static void pkt_acked(tern_snp *s, int64_t now, int64_t pn)
 {
     tern_sent_pkt *r = ring_at(s, pn);
     if (r->flags & TERN_SENT_ACKED) return;
+    /* Without memory to record its ranges the packet stays as it is: a later
+     * ack retires it, or the timer declares it lost (a spurious resend,
+     * never a stalled stream). */
+    bool ok = true;
+    for (uint16_t k = 0; k < r->nranges; k++)
+        if (!range_acked(s, range_at(s, r->range_start + k))) ok = false;
+    if (!ok) return;
     if (r->flags & TERN_SENT_LOST) {
         /* It only looked lost: widen the reordering window (RACK's rule),
          * up to one smoothed RTT. */
@@ -150,20 +168,23 @@ static void pkt_acked(tern_snp *s, int64_t now, int64_t pn)
     if (r->flags & TERN_SENT_LOST) s->stats.pkts_spurious++;
     r->flags = (uint8_t)((r->flags | TERN_SENT_ACKED) &
                          ~(TERN_SENT_INFLIGHT | TERN_SENT_LOST | TERN_SENT_NACKED));
-    for (uint16_t k = 0; k < r->nranges; k++) range_acked(s, range_at(s, r->range_start + k));
 }
 
 static void pkt_lost(tern_snp *s, int64_t pn)
 {
     tern_sent_pkt *r = ring_at(s, pn);
     if (r->flags & (TERN_SENT_ACKED | TERN_SENT_LOST)) return;
+    /* Without memory to queue its ranges it stays in flight, for the timer. */
+    bool ok = true;
+    for (uint16_t k = 0; k < r->nranges; k++)
+        if (!range_lost(s, range_at(s, r->range_start + k))) ok = false;
+    if (!ok) return;
     if (r->flags & TERN_SENT_INFLIGHT) {
         s->bytes_in_flight -= r->bytes;
         tern_cc_on_lost(&s->cc, r->bytes);
         s->stats.pkts_lost++;
     }
     r->flags = (uint8_t)((r->flags | TERN_SENT_LOST) & ~(TERN_SENT_INFLIGHT | TERN_SENT_NACKED));
-    for (uint16_t k = 0; k < r->nranges; k++) range_lost(s, range_at(s, r->range_start + k));
 }
 
 /* The peer reported |pn| missing. With no reordering seen, that is a loss
@@ -212,7 +233,8 @@ static void check_rto(tern_snp *s, int64_t now)
         if (ring_at(s, pn)->flags & TERN_SENT_INFLIGHT) pkt_lost(s, pn);
     tern_cc_on_rto(&s->cc, now);
     s->rto_count++;
-    s->rto_deadline = INT64_MAX;
+    /* Still in flight: a packet that could not be given up (no memory). */
+    s->rto_deadline = s->bytes_in_flight ? now + rto_interval(s) : INT64_MAX;
     s->bytes_since_ack_req = 0;
 }
 
