@@ -23,6 +23,7 @@ static void tx_send(void *ctx, uint32_t sock, const tern_addr *to, const uint8_t
     if (sock == 0 || sock > CONN_EP_MAX_SOCKS || !e->port_of[sock] || dst < 0) return;
     e->bytes_sent += n;
     e->dgrams_sent++;
+    if (e->tap) e->tap(e, e->port_of[sock], to, d, n);
     sim_send_ports(e->sim, e->node.id, dst, e->port_of[sock], to->port, d, n);
 }
 

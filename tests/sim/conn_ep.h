@@ -33,6 +33,8 @@ struct conn_ep {
     uint32_t sock_of_port[65536];            /* port -> sock id */
     uint16_t next_port;
     void (*app)(conn_ep *e, int64_t now);
+    /* optional: sees every datagram this node sends (for replay attacks) */
+    void (*tap)(conn_ep *e, uint16_t sport, const tern_addr *to, const uint8_t *d, size_t n);
     void *user;
     ep_event *events;
     size_t nevents;

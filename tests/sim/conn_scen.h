@@ -8,6 +8,7 @@ bool conn_s_basic(uint64_t seed, bool verbose, scen_out *o);
 bool conn_s_handshake_loss(uint64_t seed, bool verbose, scen_out *o);
 bool conn_s_many(uint64_t seed, bool verbose, scen_out *o);
 bool conn_s_timeouts(uint64_t seed, bool verbose, scen_out *o);
+bool conn_s_hostile(uint64_t seed, bool verbose, scen_out *o);
 
 #define CONN_SCENARIOS                                                                             \
     {"conn_basic",                                                                                 \
@@ -29,6 +30,11 @@ bool conn_s_timeouts(uint64_t seed, bool verbose, scen_out *o);
          conn_s_timeouts,                                                                          \
          200,                                                                                      \
          {"case", NULL},                                                                           \
-         "connect timeout, accept timeout, peer vanishing idle and busy"},
+         "connect timeout, accept timeout, peer vanishing idle and busy"},                         \
+        {"conn_hostile",                                                                           \
+         conn_s_hostile,                                                                           \
+         200,                                                                                      \
+         {"amplification", "flood", NULL},                                                         \
+         "floods, forgeries, replays, reflection; amplification <= 1, connection unharmed"},
 
 #endif
