@@ -45,8 +45,9 @@ struct tern_tp {
     int epfd, evfd;
     sock_slot *socks;
     size_t nsocks;
-    pthread_mutex_t txlock; /* guards |tx| and the fake send state */
+    pthread_mutex_t txlock; /* guards |tx|, |spare| and the fake send state */
     tx_queue tx, spare;
+    bool have_spare; /* |spare| holds buffers no flusher is using */
     tern_fake fake;
     /* receive batch */
     uint8_t rxbuf[RX_BATCH][RX_BUF];
@@ -308,13 +309,29 @@ void tern_tp_flush(tern_tp *tp, int64_t now)
             tern_fake_pkt_free(&tp->fake, tp->mem, &p);
         }
     }
+    /* Take the batch; leave behind the spare buffers, or an empty queue if
+     * another thread is flushing with them right now. */
     tx_queue q = tp->tx;
-    tp->tx = tp->spare;
+    if (tp->have_spare) {
+        tp->tx = tp->spare;
+        memset(&tp->spare, 0, sizeof tp->spare);
+        tp->have_spare = false;
+    } else {
+        memset(&tp->tx, 0, sizeof tp->tx);
+    }
     pthread_mutex_unlock(&tp->txlock);
     if (q.n) send_batch(tp, &q);
+    q.n = q.used = 0;
     pthread_mutex_lock(&tp->txlock);
-    tp->spare = q;
+    if (!tp->have_spare) {
+        tp->spare = q;
+        tp->have_spare = true;
+        q.e = NULL;
+        q.buf = NULL;
+    }
     pthread_mutex_unlock(&tp->txlock);
+    tern_free(tp->mem, q.e);
+    tern_free(tp->mem, q.buf);
 }
 
 /* --- receiving ----------------------------------------------------------------- */
