@@ -101,9 +101,7 @@ void tern_snp_record_received(tern_snp *s, int64_t now, int64_t pktnum, bool eli
     if (pktnum > s->max_recv) {
         if (pktnum > s->max_recv + 1) {
             tern_pkt_gap g = {s->max_recv + 1, pktnum, now};
-            /* Out of memory: the packets are then reported as received,
-             * which only costs the sender a missed retransmission; the
-             * reliable layer still has its own timeout. */
+            /* Cannot fail: tern_snp_recv reserved the room. */
             if (gap_insert(s, s->ngaps, g)) gaps_cap(s);
             if (now + TERN_SNP_NACK_GRACE_USEC < s->nack_deadline)
                 s->nack_deadline = now + TERN_SNP_NACK_GRACE_USEC;

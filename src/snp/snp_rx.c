@@ -273,6 +273,14 @@ tern_result tern_snp_recv(tern_snp *s, int64_t now, int64_t pktnum, const uint8_
     rx->end_reason = 0;
     rx->debug[0] = 0;
     if (pktnum - s->max_recv > TERN_SNP_LURCH) return violation(rx, 5001, "packet number lurch");
+    /* Room for the one gap record this packet may add, before anything is
+     * applied: recorded without it, the packets it skipped would be acked
+     * as received. Without memory the packet is dropped, as if lost. */
+    if (tern_grow(s->mem, (void **)&s->gaps, &s->gaps_cap, s->ngaps + 1, sizeof *s->gaps) !=
+        TERN_OK) {
+        rx->ack_it = false;
+        return TERN_OK;
+    }
     s->in_rx = true;
     tern_result res = recv_frames(s, now, pktnum, payload, len, rx);
     s->in_rx = false;
