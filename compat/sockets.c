@@ -78,6 +78,14 @@ GNS_API EResult SteamAPI_ISteamNetworkingSockets_AcceptConnection(S_, HSteamNetC
     (void)self;
     tern_sockets *s = tern_gns_inst();
     if (!s) return GNS_RESULT_INVALID_PARAM;
+    /* GNS checks the state before who initiated the connection: accepting
+     * one of ours that is no longer Connecting is InvalidState, not
+     * InvalidParam (src/conn/server.c checks in the other order). */
+    tern_api_lock(s);
+    tern_conn *c = tern_inst_conn(&s->core, hConn);
+    bool wrong_state = c && c->state != TERN_CS_CONNECTING;
+    tern_api_unlock(s);
+    if (wrong_state) return GNS_RESULT_INVALID_STATE;
     return gns_result(tern_accept(s, hConn), GNS_RESULT_INVALID_PARAM);
 }
 
@@ -308,6 +316,11 @@ GNS_API EResult SteamAPI_ISteamNetworkingSockets_ConfigureConnectionLanes(
     (void)self;
     tern_sockets *s = tern_gns_inst();
     if (!s) return GNS_RESULT_NO_CONNECTION;
+    /* GNS refuses a zero weight whatever the transport (tern's pipes do not
+     * check weights). */
+    for (int i = 0; pLaneWeights && i < nNumLanes && i < 255; i++)
+        if (pLaneWeights[i] == 0)
+            return conn_exists(s, hConn) ? GNS_RESULT_INVALID_PARAM : GNS_RESULT_NO_CONNECTION;
     return gns_result(tern_configure_lanes(s, hConn, nNumLanes, pLanePriorities, pLaneWeights),
                       GNS_RESULT_NO_CONNECTION);
 }
