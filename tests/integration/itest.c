@@ -133,6 +133,10 @@ void it_pump(int wait_ms)
     for (int i = 0; i < IT_MAX_INST; i++) {
         it_inst *in = g_insts[i];
         if (!in) continue;
+        /* tern_wait returns at once while anything is waiting, without the
+         * network work (see lifecycle's wait_manual_does_network_work):
+         * pump a manual instance explicitly. */
+        if (in->manual) IT_OK(tern_sockets_poll(in->s, 0));
         /* Split the wait so that several instances all get their turn. */
         int r = tern_wait(in->s, live > 1 ? (wait_ms + 1) / 2 : wait_ms);
         if (r != TERN_OK && r != TERN_TIMEOUT)

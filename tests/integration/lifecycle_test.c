@@ -281,6 +281,37 @@ static void test_wait(void **state)
     it_inst_del(sv);
 }
 
+/* tern.h: "In manual mode it also does the network work." It must do so
+ * even while an unrelated message is already waiting. */
+static void test_wait_manual_does_network_work(void **state)
+{
+    (void)state;
+    tern_sockets_config cfg;
+    tern_sockets_config_default(&cfg);
+    cfg.manual_mode = 1;
+    tern_sockets *s;
+    IT_OK(tern_sockets_new(&cfg, &s));
+    uint32_t pa, pb, na, nb;
+    IT_OK(tern_socket_pair(s, &pa, &pb, false, NULL, NULL));
+    IT_OK(tern_socket_pair(s, &na, &nb, true, NULL, NULL));
+    IT_OK(tern_send(s, pa, "unread", 6, TERN_SEND_RELIABLE, NULL)); /* waits on pb */
+    IT_OK(tern_send(s, na, "net", 3, TERN_SEND_RELIABLE | TERN_SEND_NO_NAGLE, NULL));
+    tern_message *m = NULL;
+    int64_t dl = it_now_ms() + it_timeout_ms();
+    while (tern_receive(s, nb, &m, 1) == 0) {
+        if (it_now_ms() > dl) {
+            tern_sockets_del(s);
+            fail_msg("manual mode: tern_wait returned at once (a message waits on another "
+                     "connection) and never did the network work");
+        }
+        int r = tern_wait(s, 10);
+        assert_true(r == TERN_OK || r == TERN_TIMEOUT);
+    }
+    assert_memory_equal(m->data, "net", 3);
+    tern_message_release(m);
+    tern_sockets_del(s);
+}
+
 static void test_del_client_with_open_connections(void **state)
 {
     (void)state;
@@ -381,6 +412,7 @@ int main(int argc, char **argv)
         IT_TEST(test_fd_thread_mode),
         IT_TEST(test_fd_manual_mode),
         IT_TEST(test_wait),
+        IT_TEST(test_wait_manual_does_network_work),
         IT_TEST(test_del_client_with_open_connections),
         IT_TEST(test_del_server_with_open_connections),
         IT_TEST(test_two_instances),
