@@ -84,6 +84,11 @@ void dump_hex_abbrev(const uint8_t *p, size_t len, char *buf, size_t cb)
 
 void dump_preview(const uint8_t *p, size_t len, char *buf, size_t cb)
 {
+    dump_preview_n(p, len, DUMP_PREVIEW_MAX, buf, cb);
+}
+
+void dump_preview_n(const uint8_t *p, size_t len, size_t max, char *buf, size_t cb)
+{
     size_t printable = 0;
     for (size_t i = 0; i < len; i++)
         if (isprint(p[i]) || p[i] == '\n' || p[i] == '\t') printable++;
@@ -97,7 +102,7 @@ void dump_preview(const uint8_t *p, size_t len, char *buf, size_t cb)
         return;
     }
     buf[o++] = '"';
-    size_t shown = len < DUMP_PREVIEW_MAX ? len : DUMP_PREVIEW_MAX;
+    size_t shown = len < max ? len : max;
     for (size_t i = 0; i < shown && o + 6 < cb; i++) {
         if (p[i] == '\n') {
             buf[o++] = '\\';

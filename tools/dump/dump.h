@@ -109,7 +109,10 @@ bool dump_detail(const dump_state *st);
 /* Text helpers writing into |buf| (|cb| bytes, always NUL-terminated). */
 /* "N bytes 0011…eeff" style; short values in full. */
 void dump_hex_abbrev(const uint8_t *p, size_t len, char *buf, size_t cb);
-/* A quoted printable preview, or an abbreviated hex form for binary data. */
+/* A quoted printable preview of at most |max| characters (then "..."), or an
+ * abbreviated hex form for binary data. */
+void dump_preview_n(const uint8_t *p, size_t len, size_t max, char *buf, size_t cb);
+/* dump_preview_n with DUMP_PREVIEW_MAX, for message payloads. */
 void dump_preview(const uint8_t *p, size_t len, char *buf, size_t cb);
 /* "TERN_MALFORMED (malformed input)". */
 const char *dump_result_name(tern_result r);

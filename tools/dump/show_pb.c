@@ -143,7 +143,8 @@ static void scalar(const ProtobufCFieldDescriptor *f, const void *v, char *buf, 
     }
     case PROTOBUF_C_TYPE_STRING: {
         const char *s = *(const char *const *)v;
-        dump_preview((const uint8_t *)s, strlen(s), buf, cb);
+        /* Whole strings: GNS's are short (debug text is at most 127 bytes). */
+        dump_preview_n((const uint8_t *)s, strlen(s), 256, buf, cb);
         if (!*s) snprintf(buf, cb, "\"\"");
         break;
     }
