@@ -8,6 +8,9 @@
 #ifdef __cplusplus
 #include <steam/steamnetworkingsockets.h>
 #include <steam/steamnetworkingsockets_flat.h>
+/* Exported by GNS's library, not declared in its headers (API.md §7). */
+extern "C" void SteamNetworkingSockets_SetManualPollMode(bool bFlag);
+extern "C" void SteamNetworkingSockets_Poll(int msMaxWaitTime);
 #define CV_SET_I32(cv, id, v) (cv).SetInt32((ESteamNetworkingConfigValue)(id), v)
 #define CV_SET_F(cv, id, v)   (cv).SetFloat((ESteamNetworkingConfigValue)(id), v)
 #define REF(x)                (x)
@@ -682,5 +685,42 @@ int main(void)
     printf(", again: %d\n", SteamAPI_ISteamNetworkingSockets_CloseListenSocket(S, ls));
     GameNetworkingSockets_Kill();
     printf("sockets after kill: %s\n", SteamAPI_SteamNetworkingSockets_v009() ? "set" : "null");
+
+    /* Manual polling: chosen before Init, then switched off and on again on
+     * the live instance. Nothing happens unless Poll is called. */
+    SteamNetworkingSockets_SetManualPollMode(true);
+    printf("init manual: %d\n", GameNetworkingSockets_Init(NULL, err));
+    S = SteamAPI_SteamNetworkingSockets_v009();
+    memset(g_log, 0, sizeof g_log);
+    memset(g_role_conn, 0, sizeof g_role_conn);
+    memset(g_last_state, 0, sizeof g_last_state);
+    ls = SteamAPI_ISteamNetworkingSockets_CreateListenSocketIP(S, REF(bind), 0, NULL);
+    cli = SteamAPI_ISteamNetworkingSockets_ConnectByIPAddress(S, REF(to_addr), 0, NULL);
+    g_role_conn[0] = cli;
+    hide(cli);
+    for (int i = 0; i < 500 && !(g_last_state[0] == 3 && g_last_state[1] == 3); i++) {
+        SteamNetworkingSockets_Poll(10);
+        SteamAPI_ISteamNetworkingSockets_RunCallbacks(S);
+    }
+    flush_log(0, "manual client");
+    flush_log(1, "manual server");
+    SteamNetworkingSockets_SetManualPollMode(false); /* the service thread again */
+    printf("send: %d\n", (int)SteamAPI_ISteamNetworkingSockets_SendMessageToConnection(
+                             S, cli, "auto", 4, 8, NULL));
+    n = recv_some(g_role_conn[1], m, 16, 1);
+    printf("received with the service thread: %d\n", n);
+    print_msgs(m, n, g_role_conn[1]);
+    SteamNetworkingSockets_SetManualPollMode(true); /* and stopped again */
+    printf("send: %d\n", (int)SteamAPI_ISteamNetworkingSockets_SendMessageToConnection(
+                             S, g_role_conn[1], "manual", 6, 8, NULL));
+    n = 0;
+    for (int i = 0; i < 500 && n == 0; i++) {
+        SteamNetworkingSockets_Poll(10);
+        n = SteamAPI_ISteamNetworkingSockets_ReceiveMessagesOnConnection(S, cli, m, 16);
+    }
+    printf("received polling by hand: %d\n", n);
+    print_msgs(m, n, cli);
+    GameNetworkingSockets_Kill();
+    SteamNetworkingSockets_SetManualPollMode(false);
     return 0;
 }
