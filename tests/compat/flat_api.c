@@ -321,8 +321,8 @@ static void strings(void)
     SteamAPI_SteamNetworkingIdentity_Clear(&id);
     printf("generic string 32 chars: %d\n", SteamAPI_SteamNetworkingIdentity_SetGenericString(
                                                 &id, "0123456789abcdef0123456789abcdef"));
-    printf("generic bytes 32: %d\n",
-           SteamAPI_SteamNetworkingIdentity_SetGenericBytes(&id, ids[0], 32));
+    printf("generic bytes 32: %d\n", SteamAPI_SteamNetworkingIdentity_SetGenericBytes(
+                                         &id, "0123456789abcdef0123456789abcdef", 32));
     int len = -7;
     const uint8 *b = SteamAPI_SteamNetworkingIdentity_GetGenericBytes(&id, DEREF(&len));
     printf("generic bytes back: %d len=%d\n", b != NULL, len);
@@ -662,8 +662,10 @@ int main(void)
         "udp rts lanes 3 of 2: %d\n",
         (int)SteamAPI_ISteamNetworkingSockets_GetConnectionRealTimeStatus(S, cli, &st, 3, lanes));
     printf("udp rts state=%d\n", ST_STATE(st));
+    void *big = calloc(1, 524289);
     printf("send too big: %d\n", (int)SteamAPI_ISteamNetworkingSockets_SendMessageToConnection(
-                                     S, cli, calloc(1, 524289), 524289, 8, NULL));
+                                     S, cli, big, 524289, 8, NULL));
+    free(big);
     printf("send c->s: %d", (int)SteamAPI_ISteamNetworkingSockets_SendMessageToConnection(
                                 S, cli, "hello server", 12, 8, NULL));
     printf(", s->c: %d\n", (int)SteamAPI_ISteamNetworkingSockets_SendMessageToConnection(
