@@ -402,7 +402,8 @@ typedef struct tern_sockets_config {
 /* Fill |cfg| with the defaults (service thread, anonymous, no callbacks). */
 TERN_API void tern_sockets_config_default(tern_sockets_config *cfg);
 
-/* A new instance. Several may live in one process; they share nothing.
+/* A new instance. Several may live in one process; they share nothing but
+ * the process-wide global configuration (TERN_SCOPE_GLOBAL).
  * Returns TERN_OK and *out; TERN_INVALID_PARAM (NULL out, bad cfg->size,
  * invalid identity); TERN_NOMEM; TERN_IO (could not create the wake-up
  * descriptor or start the service thread). Thread: any. */
