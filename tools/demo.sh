@@ -107,13 +107,13 @@ part_conn() {
 }
 
 part_missing() {
-    title "5. What is in progress, and what does not exist yet"
-    say "In progress: the UDP sockets and the public C API (tests over loopback in" \
-        "tests/integration), the chat example build/bin/tern-chat (tried by hand" \
-        "against GNS's example_chat), the GNS drop-in library and the benchmarks." \
-        "Not there yet: interop tests against GNS. What you saw is what is tested:" \
-        "the wire codecs, the crypto with WIRE.md's test vectors, and the SNP engine" \
-        "and the connection layer in simulation. See README.md, 'What works today'."
+    title "5. What is still in progress"
+    say "The UDP sockets and the public C API, the chat example (build/bin/tern-chat)," \
+        "the GNS drop-in library and its tests against GNS (they need a GNS build)," \
+        "and the benchmarks are in progress: README.md, 'What works today', says how" \
+        "far each has got. What you saw is what this demo can show without a network" \
+        "or GNS: the wire codecs, the crypto with WIRE.md's test vectors, and the SNP" \
+        "engine and the connection layer in simulation."
 }
 
 PARTS=(part_handshake part_data part_sim part_conn part_missing)
