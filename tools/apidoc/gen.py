@@ -601,7 +601,7 @@ def num(x):
     return str(x)
 
 
-def readers(opt_names):
+def readers():
     """Source files (outside the config code itself) that read each
     TERN_OPT_* constant: where an option takes effect."""
     files = sorted(glob.glob(os.path.join(ROOT, "src", "*", "*.c")))
@@ -627,7 +627,7 @@ def render_config():
     body = pub[pub.index("enum tern_config_id {"):]
     for m in re.finditer(r"(TERN_CFG_\w+)\s*=\s*(\d+)", body[:body.index("};")]):
         public[int(m.group(2))] = m.group(1)
-    used = readers(opt_of.values())
+    used = readers()
     missing = [r["name"] for r in rows if r["name"] not in MEANING]
     if missing:
         raise SystemExit("gen.py: no MEANING entry for option(s): " + ", ".join(missing))
