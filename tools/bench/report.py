@@ -91,7 +91,7 @@ PEER_NAMES = {
     "enet": "ENet",
     "gns": "GNS (defaults)",
     "gns-fast": "GNS (SendRate 256 MiB/s)",
-    "gnsapi-on-tern": "GNS API on tern's compat lib",
+    "gnsapi-on-tern": "GNS API on tern (compat lib)",
     "udp-plain-block": "raw UDP send/recv, blocking",
     "udp-plain-poll": "raw UDP send/recv, polling",
     "udp-mmsg-block": "raw UDP sendmmsg/recvmmsg, blocking",
