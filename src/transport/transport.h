@@ -85,6 +85,12 @@ void tern_tp_wake(tern_tp *tp);
  * pending, for applications that sleep in their own poll loop. */
 int tern_tp_fd(const tern_tp *tp);
 
+/* A timer descriptor (timerfd) that polls readable from time |at|
+ * (tern_tp_now() clock; INT64_MAX disarms) until armed again. -1 on
+ * failure. */
+int tern_tp_timer_new(void);
+void tern_tp_timer_arm(int fd, int64_t at);
+
 /* Earliest time a delayed (fake lag) packet is due, INT64_MAX if none. */
 int64_t tern_tp_next_due(tern_tp *tp);
 

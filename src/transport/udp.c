@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,14 +21,29 @@
 #define TX_BATCH     64
 #define SOCK_BUFSIZE (4 << 20)
 #define MAX_EVENTS   64
+/* ~30 days, as GNS does: timestamps are never near zero */
+#define TP_CLOCK_OFFSET 2592000000000ll
+
+/* Socket slots live in fixed chunks that never move, so a thread that
+ * resolved a slot never sees it reallocated. A closed socket's descriptor
+ * is kept until nothing queued for it is left and no thread is inside a
+ * system call with it (tp->users == 0): its last datagrams (a
+ * ConnectionClosed) still go out, and the number cannot be reused under a
+ * flusher or the poller. */
+#define SLOT_CHUNK  64
+#define SLOT_CHUNKS 1024 /* 65536 sockets */
+
+enum { SLOT_FREE, SLOT_OPEN, SLOT_CLOSING };
 
 typedef struct sock_slot {
-    int fd; /* -1: free */
+    int fd;
     int family;
+    int state;
 } sock_slot;
 
 typedef struct tx_ent {
     uint32_t sock;
+    int fd, family; /* resolved when queued */
     tern_addr to;
     uint32_t off, len;
 } tx_ent;
@@ -43,9 +60,14 @@ struct tern_tp {
     tern_tp_recv_fn recv;
     void *owner;
     int epfd, evfd;
-    sock_slot *socks;
-    size_t nsocks;
-    pthread_mutex_t txlock; /* guards |tx|, |spare| and the fake send state */
+    /* Guarded by txlock: the slots' contents, the lists, |users|, |tx|,
+     * |spare|, the fake state and |st|. */
+    pthread_mutex_t txlock;
+    _Atomic(sock_slot *) chunk[SLOT_CHUNKS];
+    uint32_t nslots;
+    uint32_t *freeids, *closing;
+    size_t nfree, freecap, nclosing, closingcap;
+    unsigned users; /* threads in a syscall with resolved descriptors */
     tx_queue tx, spare;
     bool have_spare; /* |spare| holds buffers no flusher is using */
     tern_fake fake;
@@ -58,12 +80,54 @@ struct tern_tp {
     tern_tp_stats st;
 };
 
+static sock_slot *slot(tern_tp *tp, uint32_t sock)
+{
+    if (sock == 0 || sock > tp->nslots) return NULL;
+    sock_slot *c = atomic_load_explicit(&tp->chunk[(sock - 1) / SLOT_CHUNK], memory_order_acquire);
+    return c ? &c[(sock - 1) % SLOT_CHUNK] : NULL;
+}
+
+/* Free the slots of closed sockets that nothing needs any more, handing
+ * their descriptors (at most REAP_MAX, into |fds|) to the caller to close
+ * once it has let go of txlock. Under txlock. */
+#define REAP_MAX 16
+typedef struct reaped {
+    int fds[REAP_MAX];
+    int n;
+} reaped;
+
+static void reap(tern_tp *tp, reaped *out)
+{
+    out->n = 0;
+    if (tp->users > 0) return;
+    size_t keep = 0;
+    for (size_t i = 0; i < tp->nclosing; i++) {
+        uint32_t id = tp->closing[i];
+        bool queued = out->n == REAP_MAX;
+        for (size_t k = 0; k < tp->tx.n && !queued; k++) queued = tp->tx.e[k].sock == id;
+        if (queued) {
+            tp->closing[keep++] = id;
+            continue;
+        }
+        sock_slot *ss = slot(tp, id);
+        out->fds[out->n++] = ss->fd;
+        ss->fd = -1;
+        ss->state = SLOT_FREE;
+        tp->freeids[tp->nfree++] = id; /* room reserved when it was opened */
+    }
+    tp->nclosing = keep;
+}
+
+static void close_reaped(const reaped *r)
+{
+    for (int i = 0; i < r->n; i++) close(r->fds[i]);
+}
+
 int64_t tern_tp_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    /* ~30 days of offset, as GNS does: timestamps are never near zero */
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + 2592000000000ll;
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + TP_CLOCK_OFFSET;
 }
 
 void tern_tp_addr_to_sockaddr(const tern_addr *a, struct sockaddr_in6 *sa)
@@ -135,11 +199,15 @@ tern_result tern_tp_new(const tern_mem *mem, tern_tp_recv_fn recv, void *owner, 
 void tern_tp_del(tern_tp *tp)
 {
     if (!tp) return;
-    for (size_t i = 0; i < tp->nsocks; i++)
-        if (tp->socks[i].fd >= 0) close(tp->socks[i].fd);
+    for (uint32_t id = 1; id <= tp->nslots; id++) {
+        sock_slot *ss = slot(tp, id);
+        if (ss && ss->state != SLOT_FREE) close(ss->fd);
+    }
+    for (size_t c = 0; c < SLOT_CHUNKS; c++) tern_free(tp->mem, atomic_load(&tp->chunk[c]));
     if (tp->epfd >= 0) close(tp->epfd);
     if (tp->evfd >= 0) close(tp->evfd);
-    tern_free(tp->mem, tp->socks);
+    tern_free(tp->mem, tp->freeids);
+    tern_free(tp->mem, tp->closing);
     tern_free(tp->mem, tp->tx.e);
     tern_free(tp->mem, tp->tx.buf);
     tern_free(tp->mem, tp->spare.e);
@@ -161,6 +229,27 @@ static void set_bufsize(int fd)
         setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof v);
 }
 
+/* The port may still be held by a socket closed a moment ago whose
+ * descriptor waits for a flusher or the poller (see reap): wait for that,
+ * briefly. True when there was such a socket and none is left. */
+static bool wait_reaped(tern_tp *tp)
+{
+    for (int i = 0; i < 200; i++) {
+        reaped rp;
+        pthread_mutex_lock(&tp->txlock);
+        bool had = tp->nclosing > 0;
+        reap(tp, &rp);
+        size_t left = tp->nclosing;
+        pthread_mutex_unlock(&tp->txlock);
+        close_reaped(&rp);
+        if (!had) return false;
+        if (left == 0) return true;
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    return false;
+}
+
 tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, uint32_t *sock, tern_addr *bound)
 {
     tern_addr any = {{0}, 0};
@@ -180,7 +269,9 @@ tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, uint32_t *sock, te
     set_bufsize(fd);
     struct sockaddr_storage ss;
     socklen_t sl = to_native(family, local, &ss);
-    if (bind(fd, (struct sockaddr *)&ss, sl) != 0) {
+    int br = bind(fd, (struct sockaddr *)&ss, sl);
+    if (br != 0 && errno == EADDRINUSE && wait_reaped(tp)) br = bind(fd, (struct sockaddr *)&ss, sl);
+    if (br != 0) {
         int e = errno;
         close(fd);
         return e == EADDRINUSE ? TERN_ADDR_IN_USE : TERN_IO;
@@ -190,36 +281,73 @@ tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, uint32_t *sock, te
         close(fd);
         return TERN_IO;
     }
-    size_t idx = 0;
-    while (idx < tp->nsocks && tp->socks[idx].fd >= 0) idx++;
-    if (idx == tp->nsocks) {
-        sock_slot *s = tern_realloc(tp->mem, tp->socks, (tp->nsocks + 1) * sizeof *s);
-        if (!s) {
-            close(fd);
-            return TERN_NOMEM;
+    pthread_mutex_lock(&tp->txlock);
+    tern_result r = TERN_OK;
+    uint32_t id = 0;
+    bool fresh = false;
+    if (tp->nfree > 0) {
+        id = tp->freeids[--tp->nfree];
+    } else if (tp->nslots == SLOT_CHUNK * SLOT_CHUNKS) {
+        r = TERN_LIMIT_EXCEEDED;
+    } else {
+        size_t c = tp->nslots / SLOT_CHUNK;
+        if (!atomic_load_explicit(&tp->chunk[c], memory_order_relaxed)) {
+            sock_slot *ch = tern_calloc(tp->mem, SLOT_CHUNK, sizeof *ch);
+            if (ch) atomic_store_explicit(&tp->chunk[c], ch, memory_order_release);
+            else r = TERN_NOMEM;
         }
-        tp->socks = s;
-        tp->nsocks++;
+        if (r == TERN_OK) {
+            id = ++tp->nslots;
+            fresh = true;
+        }
     }
-    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)idx + 1};
-    if (epoll_ctl(tp->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    /* Room for the id on the closing and free lists later, so that closing
+     * can never fail. */
+    if (r == TERN_OK &&
+        (tern_grow(tp->mem, (void **)&tp->freeids, &tp->freecap, tp->nslots, sizeof(uint32_t)) !=
+             TERN_OK ||
+         tern_grow(tp->mem, (void **)&tp->closing, &tp->closingcap, tp->nslots,
+                   sizeof(uint32_t)) != TERN_OK))
+        r = TERN_NOMEM;
+    if (r != TERN_OK) {
+        if (fresh) tp->nslots--;
+        else if (id) tp->freeids[tp->nfree++] = id; /* where it came from */
+        pthread_mutex_unlock(&tp->txlock);
         close(fd);
-        tp->socks[idx].fd = -1;
+        return r;
+    }
+    sock_slot *slt = slot(tp, id);
+    slt->fd = fd;
+    slt->family = family;
+    slt->state = SLOT_OPEN;
+    pthread_mutex_unlock(&tp->txlock);
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = id};
+    if (epoll_ctl(tp->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        pthread_mutex_lock(&tp->txlock);
+        slt->state = SLOT_FREE;
+        slt->fd = -1;
+        tp->freeids[tp->nfree++] = id;
+        pthread_mutex_unlock(&tp->txlock);
+        close(fd);
         return TERN_IO;
     }
-    tp->socks[idx].fd = fd;
-    tp->socks[idx].family = family;
     if (bound) tern_tp_addr_from_sockaddr(bound, (const struct sockaddr_in6 *)&ss);
-    *sock = (uint32_t)idx + 1;
+    *sock = id;
     return TERN_OK;
 }
 
 void tern_tp_close(tern_tp *tp, uint32_t sock)
 {
-    if (sock == 0 || sock > tp->nsocks || tp->socks[sock - 1].fd < 0) return;
-    epoll_ctl(tp->epfd, EPOLL_CTL_DEL, tp->socks[sock - 1].fd, NULL);
-    close(tp->socks[sock - 1].fd);
-    tp->socks[sock - 1].fd = -1;
+    pthread_mutex_lock(&tp->txlock);
+    sock_slot *ss = slot(tp, sock);
+    if (ss && ss->state == SLOT_OPEN) {
+        /* No more reading; the descriptor goes (and leaves the epoll set)
+         * at the next flush or poll that finds its queue sent, so the
+         * caller, who may hold the instance lock, makes no system call. */
+        ss->state = SLOT_CLOSING;
+        tp->closing[tp->nclosing++] = sock;
+    }
+    pthread_mutex_unlock(&tp->txlock);
 }
 
 /* --- sending ------------------------------------------------------------------ */
@@ -227,11 +355,13 @@ void tern_tp_close(tern_tp *tp, uint32_t sock)
 static bool txq_append(tern_tp *tp, tx_queue *q, uint32_t sock, const tern_addr *to,
                        const uint8_t *data, size_t len)
 {
+    sock_slot *ss = slot(tp, sock);
+    if (!ss || ss->state == SLOT_FREE) return false;
     if (tern_grow(tp->mem, (void **)&q->e, &q->cap, q->n + 1, sizeof *q->e) != TERN_OK)
         return false;
     if (tern_grow(tp->mem, (void **)&q->buf, &q->bufcap, q->used + len, 1) != TERN_OK) return false;
     memcpy(q->buf + q->used, data, len);
-    q->e[q->n++] = (tx_ent){sock, *to, (uint32_t)q->used, (uint32_t)len};
+    q->e[q->n++] = (tx_ent){sock, ss->fd, ss->family, *to, (uint32_t)q->used, (uint32_t)len};
     q->used += len;
     return true;
 }
@@ -249,22 +379,19 @@ void tern_tp_queue(tern_tp *tp, uint32_t sock, const tern_addr *to, const uint8_
     pthread_mutex_unlock(&tp->txlock);
 }
 
-static void send_batch(tern_tp *tp, tx_queue *q)
+/* Sends one taken batch; the descriptors in it stay open meanwhile
+ * (tp->users). Counts into |st|, which the caller adds under the lock. */
+static void send_batch(tx_queue *q, tern_tp_stats *st)
 {
     struct mmsghdr msg[TX_BATCH];
     struct iovec iov[TX_BATCH];
     struct sockaddr_storage addr[TX_BATCH];
     size_t i = 0;
     while (i < q->n) {
-        uint32_t sock = q->e[i].sock;
-        if (sock == 0 || sock > tp->nsocks || tp->socks[sock - 1].fd < 0) {
-            i++;
-            continue;
-        }
-        sock_slot *ss = &tp->socks[sock - 1];
+        int fd = q->e[i].fd;
         /* One sendmmsg per run of datagrams from the same socket. */
         unsigned k = 0;
-        while (i + k < q->n && k < TX_BATCH && q->e[i + k].sock == sock) {
+        while (i + k < q->n && k < TX_BATCH && q->e[i + k].fd == fd) {
             tx_ent *e = &q->e[i + k];
             iov[k].iov_base = q->buf + e->off;
             iov[k].iov_len = e->len;
@@ -272,30 +399,38 @@ static void send_batch(tern_tp *tp, tx_queue *q)
             msg[k].msg_hdr.msg_iov = &iov[k];
             msg[k].msg_hdr.msg_iovlen = 1;
             msg[k].msg_hdr.msg_name = &addr[k];
-            msg[k].msg_hdr.msg_namelen = to_native(ss->family, &e->to, &addr[k]);
+            msg[k].msg_hdr.msg_namelen = to_native(e->family, &e->to, &addr[k]);
             k++;
         }
         unsigned done = 0;
         while (done < k) {
-            int r = sendmmsg(ss->fd, msg + done, k - done, 0);
-            tp->st.syscalls_send++;
+            int r = sendmmsg(fd, msg + done, k - done, 0);
+            st->syscalls_send++;
             if (r < 0) {
                 if (errno == EINTR) continue;
                 /* A datagram that cannot go (EAGAIN: the socket buffer is
                  * full; unreachable destination) is lost, as UDP loses it;
                  * the reliability layer recovers. Skip it. */
-                tp->st.send_errors++;
+                st->send_errors++;
                 done++;
                 continue;
             }
-            for (int j = 0; j < r; j++) tp->st.bytes_sent += msg[done + (unsigned)j].msg_len;
-            tp->st.dgrams_sent += (uint64_t)r;
+            for (int j = 0; j < r; j++) st->bytes_sent += msg[done + (unsigned)j].msg_len;
+            st->dgrams_sent += (uint64_t)r;
             done += (unsigned)r;
         }
         i += k;
     }
     q->n = 0;
     q->used = 0;
+}
+
+static void add_tx_stats(tern_tp_stats *to, const tern_tp_stats *st)
+{
+    to->syscalls_send += st->syscalls_send;
+    to->send_errors += st->send_errors;
+    to->bytes_sent += st->bytes_sent;
+    to->dgrams_sent += st->dgrams_sent;
 }
 
 void tern_tp_flush(tern_tp *tp, int64_t now)
@@ -309,6 +444,13 @@ void tern_tp_flush(tern_tp *tp, int64_t now)
             tern_fake_pkt_free(&tp->fake, tp->mem, &p);
         }
     }
+    reaped rp;
+    if (tp->tx.n == 0) {
+        reap(tp, &rp);
+        pthread_mutex_unlock(&tp->txlock);
+        close_reaped(&rp);
+        return;
+    }
     /* Take the batch; leave behind the spare buffers, or an empty queue if
      * another thread is flushing with them right now. */
     tx_queue q = tp->tx;
@@ -319,10 +461,14 @@ void tern_tp_flush(tern_tp *tp, int64_t now)
     } else {
         memset(&tp->tx, 0, sizeof tp->tx);
     }
+    tp->users++;
     pthread_mutex_unlock(&tp->txlock);
-    if (q.n) send_batch(tp, &q);
-    q.n = q.used = 0;
+    tern_tp_stats st = {0};
+    send_batch(&q, &st);
     pthread_mutex_lock(&tp->txlock);
+    add_tx_stats(&tp->st, &st);
+    tp->users--;
+    reap(tp, &rp);
     if (!tp->have_spare) {
         tp->spare = q;
         tp->have_spare = true;
@@ -330,16 +476,16 @@ void tern_tp_flush(tern_tp *tp, int64_t now)
         q.buf = NULL;
     }
     pthread_mutex_unlock(&tp->txlock);
+    close_reaped(&rp);
     tern_free(tp->mem, q.e);
     tern_free(tp->mem, q.buf);
 }
 
 /* --- receiving ----------------------------------------------------------------- */
 
-static int drain_socket(tern_tp *tp, uint32_t sock, int64_t now)
+static int drain_socket(tern_tp *tp, uint32_t sock, int fd, int64_t now)
 {
     int total = 0;
-    sock_slot *ss = &tp->socks[sock - 1];
     for (int rounds = 0; rounds < 16; rounds++) {
         for (int i = 0; i < RX_BATCH; i++) {
             memset(&tp->rxmsg[i], 0, sizeof tp->rxmsg[i]);
@@ -348,9 +494,14 @@ static int drain_socket(tern_tp *tp, uint32_t sock, int64_t now)
             tp->rxmsg[i].msg_hdr.msg_name = &tp->rxaddr[i];
             tp->rxmsg[i].msg_hdr.msg_namelen = sizeof tp->rxaddr[i];
         }
-        int r = recvmmsg(ss->fd, tp->rxmsg, RX_BATCH, MSG_DONTWAIT, NULL);
-        tp->st.syscalls_recv++;
-        if (r <= 0) break;
+        int r = recvmmsg(fd, tp->rxmsg, RX_BATCH, MSG_DONTWAIT, NULL);
+        uint64_t bytes = 0;
+        if (r <= 0) {
+            pthread_mutex_lock(&tp->txlock);
+            tp->st.syscalls_recv++;
+            pthread_mutex_unlock(&tp->txlock);
+            break;
+        }
         size_t n = 0;
         for (int i = 0; i < r; i++) {
             if (tp->rxmsg[i].msg_hdr.msg_flags & MSG_TRUNC) continue; /* oversized: not ours */
@@ -359,11 +510,13 @@ static int drain_socket(tern_tp *tp, uint32_t sock, int64_t now)
             tern_tp_addr_from_sockaddr(&d->from, &tp->rxaddr[i]);
             d->data = tp->rxbuf[i];
             d->len = tp->rxmsg[i].msg_len;
-            tp->st.bytes_recv += d->len;
+            bytes += d->len;
             n++;
         }
-        tp->st.dgrams_recv += (uint64_t)r;
         pthread_mutex_lock(&tp->txlock);
+        tp->st.syscalls_recv++;
+        tp->st.bytes_recv += bytes;
+        tp->st.dgrams_recv += (uint64_t)r;
         bool fake = tern_fake_active(&tp->fake, 1);
         if (fake)
             for (size_t i = 0; i < n; i++)
@@ -419,6 +572,16 @@ int tern_tp_poll(tern_tp *tp, int64_t timeout_usec)
     if (n < 0) return errno == EINTR ? 0 : -1;
     now = tern_tp_now();
     int got = 0;
+    /* Resolve the sockets once; their descriptors stay open until
+     * tp->users drops back. */
+    int fds[MAX_EVENTS];
+    pthread_mutex_lock(&tp->txlock);
+    for (int i = 0; i < n; i++) {
+        sock_slot *ss = slot(tp, ev[i].data.u32);
+        fds[i] = ss && ss->state == SLOT_OPEN ? ss->fd : -1;
+    }
+    tp->users++;
+    pthread_mutex_unlock(&tp->txlock);
     for (int i = 0; i < n; i++) {
         uint32_t id = ev[i].data.u32;
         if (id == 0) {
@@ -426,8 +589,14 @@ int tern_tp_poll(tern_tp *tp, int64_t timeout_usec)
             while (read(tp->evfd, &v, sizeof v) > 0) {}
             continue;
         }
-        if (id <= tp->nsocks && tp->socks[id - 1].fd >= 0) got += drain_socket(tp, id, now);
+        if (fds[i] >= 0) got += drain_socket(tp, id, fds[i], now);
     }
+    reaped rp;
+    pthread_mutex_lock(&tp->txlock);
+    tp->users--;
+    reap(tp, &rp);
+    pthread_mutex_unlock(&tp->txlock);
+    close_reaped(&rp);
     got += deliver_delayed(tp, now);
     return got;
 }
@@ -442,6 +611,23 @@ void tern_tp_wake(tern_tp *tp)
 int tern_tp_fd(const tern_tp *tp)
 {
     return tp->epfd;
+}
+
+int tern_tp_timer_new(void)
+{
+    return timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+}
+
+void tern_tp_timer_arm(int fd, int64_t at)
+{
+    struct itimerspec its = {{0, 0}, {0, 0}};
+    if (at != INT64_MAX) {
+        int64_t mono = at - TP_CLOCK_OFFSET;
+        if (mono < 1) mono = 1; /* zero would disarm */
+        its.it_value.tv_sec = (time_t)(mono / 1000000);
+        its.it_value.tv_nsec = (long)(mono % 1000000) * 1000;
+    }
+    timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
 int64_t tern_tp_next_due(tern_tp *tp)
