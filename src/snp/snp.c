@@ -76,6 +76,11 @@ void tern_snp_free(tern_snp *s)
         tern_ranges_free(&l->acked, s->mem);
         tern_ranges_free(&l->lost, s->mem);
     }
+    for (int c = 0; c < TERN_SENDMSG_CLASSES; c++)
+        for (tern_sendmsg *m = s->sm_free[c], *n; m; m = n) {
+            n = m->next;
+            tern_free(s->mem, m);
+        }
     tern_free(s->mem, s->tx);
     if (s->rx) {
         for (unsigned i = 0; i <= TERN_MAX_LANE; i++)
@@ -142,8 +147,40 @@ void tern_snp_lane_activate(tern_snp *s, tern_snp_lane_tx *l)
     l->active = 1;
 }
 
+static const uint32_t sm_class_cap[TERN_SENDMSG_CLASSES] = {128, 512, 2048};
+
+static tern_sendmsg *sendmsg_alloc(tern_snp *s, size_t len)
+{
+    for (uint8_t c = 0; c < TERN_SENDMSG_CLASSES; c++) {
+        if (len > sm_class_cap[c]) continue;
+        tern_sendmsg *m = s->sm_free[c];
+        if (m) {
+            s->sm_free[c] = m->next;
+            s->sm_nfree[c]--;
+        } else {
+            m = tern_malloc(s->mem, sizeof *m + sm_class_cap[c]);
+            if (!m) return NULL;
+        }
+        memset(m, 0, sizeof *m);
+        m->cls = c;
+        return m;
+    }
+    tern_sendmsg *m = tern_malloc(s->mem, sizeof *m + (len ? len : 1));
+    if (!m) return NULL;
+    memset(m, 0, sizeof *m);
+    m->cls = TERN_SENDMSG_BIG;
+    return m;
+}
+
 void tern_snp_sendmsg_free(tern_snp *s, tern_sendmsg *m)
 {
+    uint8_t c = m->cls;
+    if (c < TERN_SENDMSG_CLASSES && s->sm_nfree[c] < TERN_SENDMSG_KEEP) {
+        m->next = s->sm_free[c];
+        s->sm_free[c] = m;
+        s->sm_nfree[c]++;
+        return;
+    }
     tern_free(s->mem, m);
 }
 
@@ -184,7 +221,9 @@ tern_result tern_snp_send(tern_snp *s, int64_t now, const void *data, size_t len
         h.size = len;
         framed += tern_relmsg_hdr_len(&h);
     }
-    if (s->pending_bytes + framed > (uint64_t)s->cfg.send_buffer) return TERN_LIMIT_EXCEEDED;
+    /* Like GNS, the payload (not its framing) is what must fit: a message
+     * of the maximum size fits an empty buffer of the default size. */
+    if (s->pending_bytes + len > (uint64_t)s->cfg.send_buffer) return TERN_LIMIT_EXCEEDED;
 
     if (!reliable && (flags & TERN_SEND_NO_DELAY)) {
         /* "Cannot go out now": anything already queued ahead of it, or the
@@ -194,9 +233,8 @@ tern_result tern_snp_send(tern_snp *s, int64_t now, const void *data, size_t len
             return TERN_IGNORED;
     }
 
-    tern_sendmsg *m = tern_malloc(s->mem, sizeof *m + (framed ? framed : 1));
+    tern_sendmsg *m = sendmsg_alloc(s, framed);
     if (!m) return TERN_NOMEM;
-    memset(m, 0, sizeof *m);
     m->msgnum = l->next_msgnum++;
     m->queued_at = now;
     m->seq = ++s->queue_seq;
@@ -211,7 +249,7 @@ tern_result tern_snp_send(tern_snp *s, int64_t now, const void *data, size_t len
         m->pos = l->stream_end;
         if (hist_push(s, l, m) != TERN_OK) {
             l->next_msgnum--;
-            tern_free(s->mem, m);
+            tern_snp_sendmsg_free(s, m);
             return TERN_NOMEM;
         }
         l->stream_end += (int64_t)framed;

@@ -74,6 +74,12 @@ typedef struct tern_snp_ops {
 
 /* --- send side ----------------------------------------------------------------- */
 
+/* Send records come from per-engine free lists by size class, so a steady
+ * stream of small messages does not call the allocator per message. */
+#define TERN_SENDMSG_CLASSES 3   /* payload capacities 128, 512, 2048 */
+#define TERN_SENDMSG_BIG 0xff    /* sized exactly, never pooled */
+#define TERN_SENDMSG_KEEP 256    /* free records kept per class */
+
 /* A queued outgoing message. Reliable ones hold their framed bytes (relmsg
  * header + payload) and stay alive until every byte is acknowledged. */
 typedef struct tern_sendmsg {
@@ -86,6 +92,7 @@ typedef struct tern_sendmsg {
     uint32_t len;      /* bytes in data[] */
     uint32_t sent;     /* first-transmission progress */
     uint8_t reliable;
+    uint8_t cls; /* size class, or TERN_SENDMSG_BIG */
     uint8_t data[];
 } tern_sendmsg;
 
@@ -197,6 +204,8 @@ typedef struct tern_snp {
     tern_snp_lane_tx *tx;  /* [nlanes] */
     tern_snp_lane_rx **rx; /* [256], entries allocated on first use */
     uint64_t queue_seq, flushed_seq;
+    tern_sendmsg *sm_free[TERN_SENDMSG_CLASSES];
+    uint16_t sm_nfree[TERN_SENDMSG_CLASSES];
     uint64_t pending_bytes; /* all unsent bytes: checked against send_buffer */
     uint32_t npending_msgs;
     int64_t pending_unrel_nodelay;
