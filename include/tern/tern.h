@@ -422,9 +422,11 @@ TERN_API void tern_sockets_del(tern_sockets *s);
 TERN_API tern_result tern_sockets_poll(tern_sockets *s, int timeout_ms);
 
 /* A file descriptor that polls readable while callbacks or received messages
- * are waiting (in manual mode: also while network work is due, so an
- * application can sleep in its own poll/epoll and then call
- * tern_sockets_poll). Owned by the instance; do not close it. -1 on NULL. */
+ * are waiting (in manual mode: also while network work is due, datagrams
+ * or a timer, so an application can sleep in its own poll/epoll and then
+ * call tern_sockets_poll). Manual mode has its own descriptor: ask again
+ * after switching modes. Owned by the instance; do not close it. -1 on
+ * NULL. */
 TERN_API int tern_sockets_fd(tern_sockets *s);
 
 /* Sleep until a callback or message is waiting, or |timeout_ms| passes

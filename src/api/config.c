@@ -89,8 +89,6 @@ TERN_API tern_result tern_config_set(tern_sockets *s, int scope, intptr_t obj, i
         if (r == TERN_OK && c && id == TERN_OPT_CONNECTION_USER_DATA)
             tern_conn_set_user_data(c, tern_cfg_i64(sc, id));
         if (r == TERN_OK && c) tern_conn_refresh_opts(c);
-    } else if (locked || scope == TERN_SCOPE_GLOBAL) {
-        r = TERN_BAD_HANDLE;
     }
     if (locked) tern_api_unlock(s);
     if (r == TERN_OK && scope == TERN_SCOPE_GLOBAL && s) tern_api_load_fake(s);
@@ -117,7 +115,7 @@ TERN_API tern_result tern_config_get(tern_sockets *s, int scope, intptr_t obj, i
     bool locked;
     tern_conn *c;
     tern_cfg_scope *sc = resolve(s, scope, obj, &locked, &c);
-    tern_result r = sc ? TERN_OK : TERN_BAD_HANDLE;
+    tern_result r = sc ? TERN_OK : TERN_INVALID_PARAM;
     if (sc) {
         int32_t t = 0;
         bool inh = false;

@@ -165,27 +165,33 @@ TERN_API void tern_send_messages(tern_sockets *s, int n, tern_message *const *ms
 {
     if (!s || n <= 0 || !msgs) return;
     tern_api_lock(s);
-    uint32_t failed_conn = 0;
+    /* A connection that failed is marked with this call's number: its
+     * later messages in the batch are not attempted (GNS keeps order per
+     * connection this way). */
+    uint64_t batch = ++s->send_batches;
     for (int i = 0; i < n; i++) {
         tern_message *m = msgs[i];
         int64_t res;
+        tern_conn *c = m && m->conn ? tern_inst_conn(&s->core, m->conn) : NULL;
         if (!m || m->conn == 0) {
             res = -TERN_INVALID_PARAM;
-        } else if (failed_conn && m->conn == failed_conn) {
-            res = 0; /* GNS: later messages to a failed connection are not attempted */
+        } else if (!c) {
+            res = -TERN_BAD_HANDLE;
+        } else if (c->failed_batch == batch) {
+            res = 0;
         } else {
-            tern_conn *c = tern_inst_conn(&s->core, m->conn);
             int64_t num = 0;
-            tern_result r =
-                c ? send_locked(s, c, m->lane, m->data, (uint32_t)m->size, m->flags, &num)
-                  : TERN_BAD_HANDLE;
+            tern_result r = send_locked(s, c, m->lane, m->data, (uint32_t)m->size, m->flags, &num);
             res = r == TERN_OK ? num : -(int64_t)r;
-            if (r != TERN_OK) failed_conn = m->conn;
+            if (r != TERN_OK) c->failed_batch = batch;
         }
         if (results) results[i] = res;
-        if (m) m->release(m); /* sent ones were copied into the engine */
     }
     tern_api_unlock(s);
+    /* Sent ones were copied into the engine. Released outside the lock:
+     * the application's free_data may call back into the library. */
+    for (int i = 0; i < n; i++)
+        if (msgs[i]) msgs[i]->release(msgs[i]);
 }
 
 TERN_API tern_result tern_flush(tern_sockets *s, uint32_t conn)

@@ -17,27 +17,40 @@ struct tern_sockets {
     tern_tp *tp;
     pthread_mutex_t lock; /* guards |core|; never held across a syscall or a callback */
     pthread_t thread;
-    bool thread_running;
+    atomic_bool thread_running; /* read by any thread */
     atomic_bool stop;
     tern_sockets_config cfg;
     tern_identity identity;
-    int notify_fd; /* readable while callbacks or messages wait */
-    bool notified;
+    int notify_fd;            /* readable while callbacks or messages wait */
+    atomic_bool notify_want;  /* the latest decision, made under |lock| */
+    atomic_bool notify_busy;  /* someone is applying it (tern_api_notify) */
+    atomic_bool notify_pending;
+    bool notify_set; /* notify_fd is readable; only notify_busy's holder */
+    /* Manual mode's descriptor: an epoll set of notify_fd, the transport's
+     * sockets and a timer armed at the next deadline (timer_at, under
+     * timer_lock, which is held across the arming call only). */
+    int app_fd, timer_fd;
+    pthread_mutex_t timer_lock;
+    int64_t timer_at;
     atomic_llong sleep_until; /* when the service thread plans to wake */
     pthread_t cb_thread;
     bool in_callbacks;
     tern_fake_net fake;
+    uint64_t send_batches; /* tern_send_messages calls, numbering conn->failed_batch */
     void (*thread_init)(void); /* run first on the service thread (tern_api_set_manual) */
 };
+
+/* Whether notify_fd should be readable: decided under the lock (true: the
+ * decision changed) and applied after it, so no system call is made under
+ * a lock. */
+bool tern_api_notice(tern_sockets *s);
+void tern_api_notify(tern_sockets *s, bool changed);
 
 /* Lock / unlock the instance. Unlocking sends what was queued (outside the
  * lock) and wakes the service thread if new work is due before it planned
  * to wake. */
 void tern_api_lock(tern_sockets *s);
 void tern_api_unlock(tern_sockets *s);
-/* After the application took messages or events: clear the notification
- * descriptor if nothing is waiting any more. Called with the lock held. */
-void tern_api_update_notify(tern_sockets *s);
 
 /* Stop the service thread (|manual|: the application pumps with
  * tern_sockets_poll) or start it, running |thread_init| (may be NULL) first

@@ -45,7 +45,6 @@ void tern_conn_opts_load(const tern_cfg_scope *s, tern_conn_opts *o)
     o->localhost_allow_without_auth = tern_cfg_i32(s, TERN_OPT_IP_LOCALHOST_ALLOW_WITHOUT_AUTH);
     o->send_time_since_prev = tern_cfg_i32(s, TERN_OPT_SEND_TIME_SINCE_PREVIOUS_PACKET);
     o->user_data = tern_cfg_i64(s, TERN_OPT_CONNECTION_USER_DATA);
-    o->status_cb = tern_cfg_ptr(s, TERN_OPT_CALLBACK_CONNECTION_STATUS_CHANGED);
 }
 
 tern_result tern_cfg_apply(tern_cfg_scope *s, int nopts, const tern_config_value *opts)
@@ -222,7 +221,10 @@ void tern_conn_fill_info(const tern_conn *c, tern_conn_info *out)
 static void queue_event(tern_conn *c, int old_api, int new_api)
 {
     tern_inst *in = c->inst;
-    void *cb = c->opts.status_cb;
+    /* Read now, not from the cached options: GNS looks the callback up
+     * when it posts, so one set globally after the connection was made
+     * still gets this change. */
+    void *cb = tern_cfg_ptr(&c->cfg, TERN_OPT_CALLBACK_CONNECTION_STATUS_CHANGED);
     if (!cb && !in->want_events) return; /* nobody listens: GNS queues nothing */
     tern_event *e = tern_malloc(in->mem, sizeof *e);
     if (!e) return;
@@ -448,7 +450,7 @@ tern_result tern_conn_send(tern_conn *c, int64_t now, uint16_t lane, const void 
     }
     if (len > TERN_SNP_MAX_MSG_SEND) return TERN_MSG_TOO_BIG;
     if (c->is_pipe) {
-        if (lane >= TERN_SNP_MAX_LANES) return TERN_INVALID_PARAM;
+        if (lane >= c->pipe_lanes) return TERN_INVALID_PARAM;
         return pipe_send(c, now, lane, data, len, flags, msgnum);
     }
     if (!c->snp_ready) {
@@ -483,7 +485,14 @@ tern_result tern_conn_configure_lanes(tern_conn *c, int n, const int *prio, cons
     if (c->state != TERN_CS_CONNECTED && c->state != TERN_CS_CONNECTING &&
         c->state != TERN_CS_FINDING_ROUTE)
         return TERN_INVALID_STATE;
-    if (c->is_pipe) return n >= 1 && n <= TERN_SNP_MAX_LANES ? TERN_OK : TERN_INVALID_PARAM;
+    if (c->is_pipe) {
+        /* The engine's rules, though a pipe has no scheduler to use them. */
+        if (n < 1 || n > TERN_SNP_MAX_LANES || n < c->pipe_lanes) return TERN_INVALID_PARAM;
+        for (int i = 0; w && i < n; i++)
+            if (w[i] == 0) return TERN_INVALID_PARAM;
+        c->pipe_lanes = (uint16_t)n;
+        return TERN_OK;
+    }
     if (!c->snp_ready) {
         tern_result r = tern_conn_start_snp(c, c->state_since);
         if (r != TERN_OK) return r;
@@ -705,11 +714,12 @@ static void update_rates(tern_conn *c, int64_t now)
 tern_result tern_conn_status(tern_conn *c, int64_t now, tern_realtime_status *st, int nlanes,
                              tern_lane_status *lanes)
 {
-    int configured = c->snp_ready ? c->snp.nlanes : 1;
+    int configured = c->is_pipe ? c->pipe_lanes : c->snp_ready ? c->snp.nlanes : 1;
     if (nlanes < 0 || nlanes > configured || (nlanes && !lanes)) return TERN_INVALID_PARAM;
     update_rates(c, now);
     tern_snp_lane_status total = {0};
     tern_snp_lane_status ls[TERN_SNP_MAX_LANES];
+    memset(ls, 0, (size_t)nlanes * sizeof ls[0]); /* no engine yet: all zero */
     if (c->snp_ready) tern_snp_status(&c->snp, now, &total, ls, nlanes);
     bool connected = c->state == TERN_CS_CONNECTED;
     if (st) {

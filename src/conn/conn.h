@@ -55,7 +55,6 @@ typedef struct tern_conn_opts {
     int32_t unencrypted, allow_without_auth, localhost_allow_without_auth;
     int32_t send_time_since_prev;
     int64_t user_data;
-    void *status_cb; /* GNS-style callback (option 201), or NULL */
 } tern_conn_opts;
 
 void tern_conn_opts_default(tern_conn_opts *o);
@@ -125,6 +124,8 @@ struct tern_conn {
     uint32_t sock;      /* transport socket */
     tern_addr remote;
     uint32_t local_id, remote_id;
+    uint64_t failed_batch; /* API layer: the tern_send_messages call that failed on it */
+    uint16_t pipe_lanes;   /* pipes: lanes configured (1 at first) */
     tern_identity remote_identity;
     tern_identity expected_identity; /* client: invalid when none */
     bool unauthenticated;

@@ -20,6 +20,7 @@ static tern_result pipe_pair(tern_inst *in, int64_t now, const tern_identity *id
         return TERN_NOMEM;
     }
     a->is_pipe = b->is_pipe = true;
+    a->pipe_lanes = b->pipe_lanes = 1;
     a->pipe_peer = b;
     b->pipe_peer = a;
     /* id1 is what connection 1 sees as its peer (API.md §3 #20). */

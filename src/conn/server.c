@@ -331,8 +331,11 @@ void tern_server_conn_recv(tern_conn *c, int64_t now, const tern_hs_msg *m)
 tern_result tern_conn_accept(tern_conn *c, int64_t now)
 {
     tern_inst *in = c->inst;
+    /* GNS checks the state first: accepting a connection that is already
+     * connected is InvalidState whichever side started it. */
+    if (c->state != TERN_CS_CONNECTING) return TERN_INVALID_STATE;
     if (!c->is_server || c->is_pipe) return TERN_INVALID_PARAM;
-    if (c->state != TERN_CS_CONNECTING || c->accepted || !c->peer) return TERN_INVALID_STATE;
+    if (c->accepted || !c->peer) return TERN_INVALID_STATE;
     c->hs = tern_calloc(in->mem, 1, sizeof *c->hs);
     if (!c->hs) return TERN_NOMEM;
     tern_hs_secrets sec;
