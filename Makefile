@@ -1,6 +1,10 @@
 # tern — the two commands a newcomer needs are `make demo` and `make test`.
 # Everything else is below. Each target installs the Debian packages it needs.
 
+# bash with pipefail: a recipe like `ctest ... | tail` must fail when ctest does.
+SHELL       := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+
 BUILD       ?= build
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60

@@ -18,6 +18,8 @@ for t in "${targets[@]}"; do
   work="$build/corpus/$t"
   mkdir -p "$work" "$build/artifacts/$t"
   cp -n "$root/tests/fuzz/corpus/$t"/* "$work"/ 2>/dev/null || true
+  # a tool keeps its own seeds beside it (tools/dump/corpus for fuzz_dump)
+  cp -n "$root/tools/${t}/corpus"/* "$work"/ 2>/dev/null || true
   log="$build/artifacts/$t/log.txt"
   "$build/fuzz/fuzz_$t" -max_total_time="$secs" -print_final_stats=1 -rss_limit_mb=2048 \
       -artifact_prefix="$build/artifacts/$t/" "$work" >"$log" 2>&1
