@@ -40,8 +40,9 @@ def sock():
     return s
 
 
-def listen(s, secs):
-    """Every datagram that arrives within |secs|."""
+def listen(s, secs, until=None):
+    """Every datagram that arrives within |secs|, or up to the first one with
+    lead byte |until|."""
     got, end = [], time.time() + secs
     while True:
         left = end - time.time()
@@ -53,6 +54,8 @@ def listen(s, secs):
         except socket.timeout:
             return got
         got.append(pkt)
+        if until is not None and pkt[0] == until:
+            return got
 
 
 def kinds(pkts):
@@ -65,7 +68,7 @@ def challenge_request(cid):
 
 def get_challenge(s, cid):
     s.sendto(P.padded(P.MSG_CHALLENGE_REQUEST, challenge_request(cid)), ADDR)
-    for pkt in listen(s, 2.0):
+    for pkt in listen(s, 2.0, P.MSG_CHALLENGE_REPLY):
         if pkt[0] == P.MSG_CHALLENGE_REPLY:
             rep = P.pb_parse(pkt[1:])
             return P.g(rep, 2)
@@ -150,7 +153,7 @@ def main():
     ch = get_challenge(s, cid)
     s.sendto(connect_request(cid, ch), ADDR)
     ok = None
-    for pkt in listen(s, 2.0):
+    for pkt in listen(s, 2.0, P.MSG_CONNECT_OK):
         if pkt[0] == P.MSG_CONNECT_OK:
             ok = P.pb_parse(pkt[1:])
             break
@@ -158,7 +161,8 @@ def main():
     if ok:
         msg = P.PB().f32(4, P.g(ok, 5)).f32(5, cid).b(2, 'interop t13').u(3, 1000).build()
         s.sendto(P.padded(P.MSG_CONNECTION_CLOSED, msg), ADDR)
-        closed_ack = int(any(p[0] == P.MSG_NO_CONNECTION for p in listen(s, 1.0)))
+        closed_ack = int(any(p[0] == P.MSG_NO_CONNECTION
+                             for p in listen(s, 1.0, P.MSG_NO_CONNECTION)))
     print('CONTROL connect_ok=%d closed_ack=%d' % (ok is not None, closed_ack), flush=True)
 
 
