@@ -25,6 +25,8 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+os.environ['PYTHONDONTWRITEBYTECODE'] = '1'  # nor from the children (relay, probe)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as H  # noqa: E402
 from harness import Fail, Skip, ival  # noqa: E402
