@@ -7,8 +7,11 @@
  *   tern-chat server [--port N]
  *   tern-chat client HOST:PORT [--name NAME]
  *
- * Client commands: /nick NAME, /stats (this connection's status), /quit.
- * The server keeps running with stdin closed and stops on /quit or Ctrl-C. */
+ * Client commands: /nick NAME, /stats (this connection's status; "/stats
+ * full" adds the library's detailed text), /quit. The client also quits at
+ * the end of its input and on Ctrl-C; it exits 1 when it could not connect
+ * or lost the server, else 0. The server keeps running with stdin closed
+ * and stops on /quit or Ctrl-C. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tern/tern.h"
@@ -23,6 +27,7 @@
 #define DEFAULT_PORT 27020
 #define MAX_CLIENTS  1024
 #define LINE_MAX_LEN 1024
+#define LINGER_MS    300
 
 static volatile sig_atomic_t g_quit;
 
@@ -95,6 +100,15 @@ static void wait_io(tern_sockets *s, bool use_stdin, int ms)
     struct pollfd p[2] = {{.fd = tern_sockets_fd(s), .events = POLLIN},
                           {.fd = 0, .events = POLLIN}};
     poll(p, use_stdin ? 2 : 1, ms);
+}
+
+/* Give lingering closes time to reach the peer before the instance goes
+ * (GNS's example_chat sleeps too). tern_wait() cannot do this: it returns at
+ * once while status changes are queued, and closing queues them. */
+static void linger(int ms)
+{
+    struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&t, &t) != 0 && errno == EINTR) {}
 }
 
 static void send_str(tern_sockets *s, uint32_t conn, const char *str)
@@ -266,8 +280,7 @@ static int run_server(int port)
         send_str(sv.s, sv.clients[i].conn, "Server is shutting down.  Goodbye.");
         tern_close(sv.s, sv.clients[i].conn, 0, "Server Shutdown", true);
     }
-    /* give the goodbyes a moment to leave before the instance goes */
-    for (int i = 0; i < 10; i++) tern_wait(sv.s, 20);
+    linger(LINGER_MS);
     tern_listen_close(sv.s, ls);
     tern_sockets_del(sv.s);
     return 0;
@@ -278,7 +291,8 @@ static int run_server(int port)
 typedef struct chat_client {
     tern_sockets *s;
     uint32_t conn;
-    bool connected, done;
+    bool done;
+    bool failed; /* never connected, or lost the server: exit status 1 */
     const char *name;
 } chat_client;
 
@@ -289,7 +303,6 @@ static void client_status(tern_sockets *s, const tern_status_event *ev, void *us
     switch (ev->info.state) {
     case TERN_STATE_CONNECTED:
         say("Connected to server OK");
-        cc->connected = true;
         if (cc->name) {
             char cmd[128];
             snprintf(cmd, sizeof cmd, "/nick %s", cc->name);
@@ -306,6 +319,7 @@ static void client_status(tern_sockets *s, const tern_status_event *ev, void *us
                 ev->info.end_debug);
         else
             say("The host hath bidden us farewell.  (%s)", ev->info.end_debug);
+        cc->failed = ev->old_state == TERN_STATE_CONNECTING || ev->info.state == TERN_STATE_PROBLEM;
         tern_close(s, cc->conn, 0, NULL, false);
         cc->conn = 0;
         cc->done = true;
@@ -315,21 +329,53 @@ static void client_status(tern_sockets *s, const tern_status_event *ev, void *us
     }
 }
 
-static void print_stats(chat_client *cc)
+/* "12.3 KB/s": bytes per second in the unit that keeps the number short. */
+static const char *rate_str(char *buf, size_t cap, double bps)
+{
+    if (bps < 1000)
+        snprintf(buf, cap, "%.0f B/s", bps);
+    else if (bps < 1000 * 1024)
+        snprintf(buf, cap, "%.1f KB/s", bps / 1024);
+    else
+        snprintf(buf, cap, "%.1f MB/s", bps / (1024 * 1024));
+    return buf;
+}
+
+static void print_stats(chat_client *cc, bool full)
 {
     tern_realtime_status st;
-    if (tern_get_status(cc->s, cc->conn, &st, 0, NULL) != TERN_OK) {
+    if (!cc->conn || tern_get_status(cc->s, cc->conn, &st, 0, NULL) != TERN_OK) {
         say("(no connection)");
         return;
     }
-    say("stats: ping %d ms, quality local %.2f remote %.2f, out %.1f pkt/s %.1f KB/s, in %.1f "
-        "pkt/s %.1f KB/s, send rate %.1f KB/s, pending %d+%d B, unacked %d B",
-        st.ping_ms, st.quality_local, st.quality_remote, st.out_packets_per_sec,
-        st.out_bytes_per_sec / 1024, st.in_packets_per_sec, st.in_bytes_per_sec / 1024,
-        st.send_rate / 1024.0, st.pending_reliable, st.pending_unreliable,
-        st.sent_unacked_reliable);
+    char r1[32], r2[32], q1[48], q2[48];
+    if (st.quality_local < 0)
+        snprintf(q1, sizeof q1, "not measured yet");
+    else
+        snprintf(q1, sizeof q1, "%.0f%%", st.quality_local * 100);
+    if (st.quality_remote < 0)
+        snprintf(q2, sizeof q2, "not reported yet");
+    else
+        snprintf(q2, sizeof q2, "%.0f%%", st.quality_remote * 100);
+    say("Connection status:");
+    if (st.ping_ms < 0)
+        say("  ping        not measured yet");
+    else
+        say("  ping        %d ms", st.ping_ms);
+    say("  quality     here %s, at the server %s (packets delivered in order)", q1, q2);
+    say("  sending     %.1f packets/s, %s", st.out_packets_per_sec,
+        rate_str(r1, sizeof r1, st.out_bytes_per_sec));
+    say("  receiving   %.1f packets/s, %s", st.in_packets_per_sec,
+        rate_str(r2, sizeof r2, st.in_bytes_per_sec));
+    say("  send rate   %s (what congestion control allows now)",
+        rate_str(r1, sizeof r1, st.send_rate));
+    say("  pending     %d B reliable, %d B unreliable queued; %d B sent, not yet acked",
+        st.pending_reliable, st.pending_unreliable, st.sent_unacked_reliable);
+    if (!full) return;
     char buf[4096];
-    if (tern_get_detailed_status(cc->s, cc->conn, buf, sizeof buf) == 0) fputs(buf, stdout);
+    if (tern_get_detailed_status(cc->s, cc->conn, buf, sizeof buf) != 0) return;
+    say("Detailed status:");
+    fputs(buf, stdout);
     fflush(stdout);
 }
 
@@ -371,8 +417,8 @@ static int run_client(const char *addr, const char *name)
                 cc.done = true;
                 break;
             }
-            if (strcmp(line, "/stats") == 0) {
-                print_stats(&cc);
+            if (strcmp(line, "/stats") == 0 || strcmp(line, "/stats full") == 0) {
+                print_stats(&cc, line[6] != 0);
                 continue;
             }
             if (!line[0]) continue;
@@ -381,10 +427,9 @@ static int run_client(const char *addr, const char *name)
         if (!cc.done && !g_quit) wait_io(cc.s, !in.eof, 100);
     }
     if (cc.conn) tern_close(cc.s, cc.conn, 0, "Goodbye", true);
-    /* let the lingering close flush before the instance goes */
-    for (int i = 0; i < 25; i++) tern_wait(cc.s, 20);
+    linger(LINGER_MS);
     tern_sockets_del(cc.s);
-    return 0;
+    return cc.failed ? 1 : 0;
 }
 
 static void usage(void)
