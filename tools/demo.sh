@@ -4,8 +4,9 @@
 #   tools/demo.sh [BUILD_DIR]     (default: build; make demo builds it first)
 #
 # Each part is one function below; add a part by writing a function and
-# listing it in PARTS. When tern can hold a connection, the chat demo goes
-# first and the parts that explain the pieces can go.
+# listing it in PARTS. The chat comes first (it is what a newcomer wants to
+# see); the later parts open up the pieces underneath. A part that fails
+# stops the demo with a non-zero status.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +15,7 @@ case $build in /*) ;; *) build=$root/$build ;; esac
 bin=$build/bin
 cap=$root/tests/vectors/capture
 
-if [ -t 1 ]; then B=$'\e[1m' D=$'\e[2m' N=$'\e[0m'; else B= D= N=; fi
+if [ -t 1 ]; then B=$'\e[1m' D=$'\e[2m' N=$'\e[0m'; else B='' D='' N=''; fi
 
 title() { printf '\n%s== %s ==%s\n' "$B" "$*" "$N"; }
 say() { printf '%s\n' "$@"; }
@@ -35,9 +36,22 @@ need() {
 # WIRE.md Appendix B: the session keys of the test-vector handshake.
 appb_keys=0db8402f73867290f105b056b9137c67ee573d0c4f30c1444bf6943f82b2e299:7622ffb3f8c5ab3696f69318:63e0941f365bd81aa408169d69fcbf2976b6de07e132d8f9e2cf733ab5bd948c:c350918f508b42bf864bcbc4
 
+part_chat() {
+    need tern-chat
+    title "1. Two clients chat through a tern server"
+    say "tern-chat (tools/chat/) is a chat server and client written on tern's public" \
+        "API. It speaks the protocol of GNS's example_chat, so either end can also be" \
+        "Valve's program. Here a server and two scripted clients, alice and bob, talk" \
+        "over loopback UDP; each connection does GNS's handshake, is encrypted with" \
+        "AES-256-GCM, and carries every line as a reliable message." \
+        "'name |' is a line a program printed, 'name >' a line typed into it:"
+    "$root/tools/chat/chat-demo.sh" "$bin"
+    say "" "To chat by hand in three terminals, see README.md, 'Chat by hand'."
+}
+
 part_handshake() {
     need tern-dump
-    title "1. A real GameNetworkingSockets connection, read by tern's decoders"
+    title "2. A real GameNetworkingSockets connection, read by tern's decoders"
     say "Valve's example_chat client and server (GNS e707b3a) talked through a UDP" \
         "relay that recorded every datagram (tests/vectors/capture/). tern-dump" \
         "decodes each one with tern's own codecs. First the handshake, field by field:"
@@ -50,7 +64,7 @@ part_handshake() {
 
 part_data() {
     need tern-dump
-    title "2. Inside data packets"
+    title "3. Inside data packets"
     say "WIRE.md Appendix B's data packet, opened with its session keys: tern's" \
         "AES-GCM and SNP frame decoders find stop-waiting, the first ack and the" \
         "reliable message \"hi\":"
@@ -74,7 +88,7 @@ part_data() {
 
 part_sim() {
     need tern-sim
-    title "3. tern's reliability engine (SNP) in the simulator"
+    title "4. tern's reliability engine (SNP) in the simulator"
     say "Two tern SNP engines exchange random reliable and unreliable messages over a" \
         "simulated network on a virtual clock. The checker fails a run unless every" \
         "reliable message arrives exactly once and in order, every unreliable one at" \
@@ -95,7 +109,7 @@ part_sim() {
 
 part_conn() {
     need tern-sim
-    title "4. tern's connection layer in the simulator"
+    title "5. tern's connection layer in the simulator"
     say "Whole tern instances (handshake with real crypto, connection state machine," \
         "SNP) as simulator nodes: connect, exchange messages on several lanes, close" \
         "every way there is, with the exact sequence of states and end reasons" \
@@ -106,15 +120,13 @@ part_conn() {
         "tern-sim --list names them)"
 }
 
-part_missing() {
-    title "5. What is still in progress"
-    say "The UDP sockets and the public C API, the chat example (build/bin/tern-chat)," \
-        "the GNS drop-in library and its tests against GNS (they need a GNS build)," \
-        "and the benchmarks are in progress: README.md, 'What works today', says how" \
-        "far each has got. What you saw is what this demo can show without a network" \
-        "or GNS: the wire codecs, the crypto with WIRE.md's test vectors, and the SNP" \
-        "engine and the connection layer in simulation."
+part_more() {
+    title "6. More"
+    say "README.md, 'What works today', says how far each part of tern has got: the" \
+        "GNS drop-in library and the tests against real GNS (they need a GNS build)," \
+        "the benchmarks against GNS, ENet and raw UDP (make bench), and the rest." \
+        "To write a program with tern, start with docs/getting-started.md."
 }
 
-PARTS=(part_handshake part_data part_sim part_conn part_missing)
+PARTS=(part_chat part_handshake part_data part_sim part_conn part_more)
 for p in "${PARTS[@]}"; do "$p"; done
