@@ -143,7 +143,8 @@ struct tern_conn {
     /* crypto and the engine */
     tern_aead aead;
     tern_snp snp;
-    int64_t last_send;
+    int64_t last_send; /* the last data packet */
+    bool sent_data;
     tern_live live;
     /* close */
     int end_reason;

@@ -62,8 +62,15 @@ bool tern_conn_send_packet(tern_conn *c, int64_t now, bool force, uint32_t blob_
         if (e) bloblen = (size_t)(e - blob);
     }
     tern_data_hdr h = {.flags = TERN_DATA_FLAG, .to_conn_id = c->remote_id};
+    /* Peers before version 12 cannot skip the field (WIRE.md §5.1). */
+    if (c->opts.send_time_since_prev > 0 && c->sent_data && c->peer_version >= 12 &&
+        now - c->last_send <= TERN_TIMEPREV_MAX_USEC) {
+        h.flags |= TERN_DATA_FLAG_TIMEPREV;
+        h.timeprev16 = (uint16_t)((now - c->last_send) >> 4);
+    }
     size_t tag = tern_aead_overhead(&c->aead);
-    size_t hdr = TERN_DATA_HDR_MIN + (bloblen ? tern_varint_len(bloblen) + bloblen : 0);
+    size_t hdr = TERN_DATA_HDR_MIN + (bloblen ? tern_varint_len(bloblen) + bloblen : 0) +
+                 (h.flags & TERN_DATA_FLAG_TIMEPREV ? 2 : 0);
     size_t mtu = (size_t)c->opts.mtu;
     size_t cap = mtu - hdr - tag;
     if (cap > mtu - 52 - tag) cap = mtu - 52 - tag; /* GNS's reserve (§5.2) */
@@ -89,6 +96,7 @@ bool tern_conn_send_packet(tern_conn *c, int64_t now, bool force, uint32_t blob_
     size_t total = (size_t)(p - dg) + (size_t)n;
     in->tx.send(in->tx.ctx, c->sock, &c->remote, dg, total);
     c->last_send = now;
+    c->sent_data = true;
     /* Something that wants an answer: expect one in time (§7.3). */
     bool asks = pkt.elicits_ack || (blob_flags & TERN_STATS_ACK_REQUEST_E2E);
     if (asks && c->live.reply_deadline == INT64_MAX)

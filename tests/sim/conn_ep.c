@@ -1,5 +1,7 @@
 #include "conn_ep.h"
 
+#include "wire/data.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +18,19 @@ static int node_of(const tern_addr *a)
     return (int)(ip & 0xff) - 1;
 }
 
+static void count_timeprev(conn_ep *e, const uint8_t *d, size_t n)
+{
+    tern_data_hdr h;
+    const uint8_t *p = d;
+    if (n == 0 || !(d[0] & TERN_DATA_FLAG) || tern_data_hdr_decode(&p, d + n, &h) != TERN_OK)
+        return;
+    e->data_sent++;
+    if (!(h.flags & TERN_DATA_FLAG_TIMEPREV)) return;
+    e->data_timeprev++;
+    if (e->data_sent == 1 || (uint32_t)h.timeprev16 << 4 > TERN_TIMEPREV_MAX_USEC)
+        e->timeprev_bad++;
+}
+
 static void tx_send(void *ctx, uint32_t sock, const tern_addr *to, const uint8_t *d, size_t n)
 {
     conn_ep *e = ctx;
@@ -23,6 +38,7 @@ static void tx_send(void *ctx, uint32_t sock, const tern_addr *to, const uint8_t
     if (sock == 0 || sock > CONN_EP_MAX_SOCKS || !e->port_of[sock] || dst < 0) return;
     e->bytes_sent += n;
     e->dgrams_sent++;
+    count_timeprev(e, d, n);
     if (e->tap) e->tap(e, e->port_of[sock], to, d, n);
     sim_send_ports(e->sim, e->node.id, dst, e->port_of[sock], to->port, d, n);
 }

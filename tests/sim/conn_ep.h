@@ -39,6 +39,9 @@ struct conn_ep {
     ep_event *events;
     size_t nevents;
     uint64_t bytes_sent, bytes_recv, dgrams_sent, dgrams_recv;
+    /* data packets sent; those with the time-since-previous field; that
+     * field on the first one, or a value over 250 ms (both wrong) */
+    uint64_t data_sent, data_timeprev, timeprev_bad;
 };
 
 /* The node's address for port |port|. */

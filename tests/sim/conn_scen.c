@@ -161,9 +161,13 @@ bool conn_s_basic(uint64_t seed, bool verbose, scen_out *o)
     enum close_path path = (enum close_path)sim_rng_below(&r, NCLOSE);
     int reason = sim_rng_unit(&r) < 0.2 ? 0 : 1000 + (int)sim_rng_below(&r, 2000);
     const char *debug = sim_rng_unit(&r) < 0.3 ? NULL : "closing for the test";
+    /* From the seed, not the stream, so that the other draws stay as they were. */
+    bool timeprev = (seed >> 3) & 1;
+    tern_config_value tp_opt = {TERN_OPT_SEND_TIME_SINCE_PREVIOUS_PACKET, TERN_CFGT_INT32,
+                                {.i32 = 1}};
     char err[512] = "";
     int64_t t0 = sim_now(s);
-    if (listen_and_connect(&rr, t0, 0, NULL) != 0) {
+    if (listen_and_connect(&rr, t0, timeprev ? 1 : 0, timeprev ? &tp_opt : NULL) != 0) {
         snprintf(err, sizeof err, "listen/connect failed");
         goto done;
     }
@@ -285,6 +289,20 @@ bool conn_s_basic(uint64_t seed, bool verbose, scen_out *o)
     }
     if (cl->inst.conns.count || sv->inst.conns.count || cl->inst.closing || sv->inst.closing) {
         snprintf(err, sizeof err, "connections left after everything closed");
+        goto done;
+    }
+    /* SendTimeSincePreviousPacket: on every data packet but a side's first
+     * that follows its previous one within 250 ms, and never when off. */
+    if (cl->timeprev_bad || sv->timeprev_bad ||
+        (timeprev ? !cl->data_timeprev || !sv->data_timeprev
+                  : cl->data_timeprev || sv->data_timeprev)) {
+        snprintf(err, sizeof err,
+                 "time-since-previous %s: client %llu of %llu data packets (%llu wrong), "
+                 "server %llu of %llu (%llu wrong)",
+                 timeprev ? "on" : "off", (unsigned long long)cl->data_timeprev,
+                 (unsigned long long)cl->data_sent, (unsigned long long)cl->timeprev_bad,
+                 (unsigned long long)sv->data_timeprev, (unsigned long long)sv->data_sent,
+                 (unsigned long long)sv->timeprev_bad);
         goto done;
     }
 done:
