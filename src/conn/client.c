@@ -175,10 +175,10 @@ static void peer_closed(tern_conn *c, int64_t now, int reason, const char *debug
         tern_conn_schedule(c, now);
         break;
     case TERN_CS_LINGER:
-        c->state = TERN_CS_FIN_WAIT;
-        c->state_since = now;
-        c->finwait_until = now + TERN_FIN_WAIT_USEC;
-        tern_conn_schedule(c, c->finwait_until);
+        tern_conn_finwait(c, now, false);
+        break;
+    case TERN_CS_FIN_WAIT:
+        c->close_resends = 0; /* it has heard our close */
         break;
     default:
         break;

@@ -310,8 +310,7 @@ void tern_conn_problem(tern_conn *c, int64_t now, int reason, const char *debug)
         tern_conn_send_closed(c);
     }
     if (c->state == TERN_CS_LINGER) {
-        c->finwait_until = now + TERN_FIN_WAIT_USEC;
-        tern_conn_set_state(c, now, TERN_CS_FIN_WAIT);
+        tern_conn_finwait(c, now, !c->pipe_peer);
     } else {
         tern_conn_set_state(c, now, TERN_CS_PROBLEM);
     }
@@ -377,11 +376,34 @@ tern_result tern_conn_close(tern_conn *c, int64_t now, int reason, const char *d
         tern_conn_send_no_connection(in, c->sock, &c->remote, c->local_id, c->remote_id);
     else
         tern_conn_send_closed(c);
+    tern_conn_finwait(c, now, st != TERN_CS_CLOSED_BY_PEER);
+    return TERN_OK;
+}
+
+void tern_conn_finwait(tern_conn *c, int64_t now, bool resend)
+{
     c->state = TERN_CS_FIN_WAIT;
     c->state_since = now;
     c->finwait_until = now + TERN_FIN_WAIT_USEC;
-    tern_conn_schedule(c, c->finwait_until);
-    return TERN_OK;
+    c->close_resends = resend ? TERN_CLOSE_RESENDS : 0;
+    int64_t gap = TERN_CLOSE_RESEND_USEC;
+    if (c->snp_ready && tern_rtt_known(&c->snp.rtt) && 2 * c->snp.rtt.smoothed > gap)
+        gap = 2 * c->snp.rtt.smoothed;
+    c->close_resend_gap = gap;
+    c->close_resend_at = now + gap;
+    tern_conn_schedule(c, c->close_resends ? c->close_resend_at : c->finwait_until);
+}
+
+int64_t tern_conn_finwait_resend(tern_conn *c, int64_t now)
+{
+    if (!c->close_resends) return INT64_MAX;
+    if (now >= c->close_resend_at) {
+        tern_conn_send_closed(c);
+        c->close_resends--;
+        c->close_resend_gap *= 2;
+        c->close_resend_at = now + c->close_resend_gap;
+    }
+    return c->close_resends ? c->close_resend_at : INT64_MAX;
 }
 
 /* --- sending ---------------------------------------------------------------------------- */

@@ -24,6 +24,8 @@
 
 #define TERN_CONNECT_RETRY_USEC  500000   /* challenge/connect retry (GNS) */
 #define TERN_FIN_WAIT_USEC       5000000  /* keep a closed connection this long */
+#define TERN_CLOSE_RESENDS       3        /* extra copies of our ConnectionClosed */
+#define TERN_CLOSE_RESEND_USEC   100000   /* the first after at least this long */
 #define TERN_KEEPALIVE_USEC      10000000 /* send something after this much silence */
 #define TERN_URGENT_PING_USEC    200000
 #define TERN_SPAM_REPLY_USEC     250000  /* unsolicited NoConnection replies */
@@ -150,6 +152,12 @@ struct tern_conn {
     int end_reason;
     char end_debug[128];
     int64_t finwait_until;
+    /* FIN_WAIT after we closed: our ConnectionClosed is sent again this
+     * many more times, at close_resend_at and then at doubling intervals,
+     * until the peer answers, so that one lost datagram does not leave the
+     * peer waiting out its timeout (GNS answers only what arrives). */
+    uint8_t close_resends;
+    int64_t close_resend_at, close_resend_gap;
     /* identity of the app */
     int64_t user_data;
     char name[128];
@@ -265,6 +273,10 @@ void tern_conn_service(tern_conn *c, int64_t now);
 void tern_conn_destroy(tern_conn *c);
 tern_result tern_conn_start_snp(tern_conn *c, int64_t now);
 void tern_conn_send_closed(tern_conn *c);
+/* Enter FIN_WAIT; |resend|: we sent the close (not the peer), repeat it. */
+void tern_conn_finwait(tern_conn *c, int64_t now, bool resend);
+/* Repeat the close if due; the next time it is due (INT64_MAX: never). */
+int64_t tern_conn_finwait_resend(tern_conn *c, int64_t now);
 void tern_conn_send_no_connection(tern_inst *in, uint32_t sock, const tern_addr *to,
                                   uint32_t from_id, uint32_t to_id);
 /* A new connection with its config scope under |parent| (the instance's or

@@ -265,10 +265,7 @@ void tern_conn_service(tern_conn *c, int64_t now)
         while (sent < TERN_SERVICE_BURST && tern_conn_send_packet(c, now, false, 0)) sent++;
         if (c->state == TERN_CS_LINGER && !tern_snp_reliable_outstanding(&c->snp)) {
             tern_conn_send_closed(c);
-            c->state = TERN_CS_FIN_WAIT;
-            c->state_since = now;
-            c->finwait_until = now + TERN_FIN_WAIT_USEC;
-            tern_conn_schedule(c, c->finwait_until);
+            tern_conn_finwait(c, now, true);
             return;
         }
         int64_t next = sent >= TERN_SERVICE_BURST ? now : tern_snp_next_wake(&c->snp, now);
@@ -279,9 +276,8 @@ void tern_conn_service(tern_conn *c, int64_t now)
             int64_t limit = c->state_since + (int64_t)c->opts.timeout_connected_ms * 1000;
             if (now >= limit) {
                 tern_conn_send_closed(c);
-                c->state = TERN_CS_FIN_WAIT;
-                c->finwait_until = now + TERN_FIN_WAIT_USEC;
-                next = c->finwait_until;
+                tern_conn_finwait(c, now, true);
+                return;
             } else if (limit < next) {
                 next = limit;
             }
@@ -289,13 +285,15 @@ void tern_conn_service(tern_conn *c, int64_t now)
         if (next != INT64_MAX) tern_conn_schedule(c, next < now ? now : next);
         return;
     }
-    case TERN_CS_FIN_WAIT:
+    case TERN_CS_FIN_WAIT: {
         if (now >= c->finwait_until) {
             tern_conn_destroy(c);
             return;
         }
-        tern_conn_schedule(c, c->finwait_until);
+        int64_t next = tern_conn_finwait_resend(c, now);
+        tern_conn_schedule(c, next < c->finwait_until ? next : c->finwait_until);
         return;
+    }
     default:
         return; /* closed by peer / problem: the application closes it */
     }

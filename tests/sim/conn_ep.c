@@ -1,6 +1,7 @@
 #include "conn_ep.h"
 
 #include "wire/data.h"
+#include "wire/handshake.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,10 @@ static void tx_send(void *ctx, uint32_t sock, const tern_addr *to, const uint8_t
     int dst = node_of(to);
     if (sock == 0 || sock > CONN_EP_MAX_SOCKS || !e->port_of[sock] || dst < 0) return;
     e->bytes_sent += n;
+    if (e->drop_closes && n && d[0] == TERN_PKT_CONNECTION_CLOSED) {
+        e->drop_closes--;
+        return;
+    }
     e->dgrams_sent++;
     count_timeprev(e, d, n);
     if (e->tap) e->tap(e, e->port_of[sock], to, d, n);

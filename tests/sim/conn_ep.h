@@ -42,6 +42,8 @@ struct conn_ep {
     /* data packets sent; those with the time-since-previous field; that
      * field on the first one, or a value over 250 ms (both wrong) */
     uint64_t data_sent, data_timeprev, timeprev_bad;
+    /* drop this many of the node's next ConnectionClosed datagrams */
+    unsigned drop_closes;
 };
 
 /* The node's address for port |port|. */
