@@ -389,6 +389,10 @@ void tern_cc_ack_end(tern_cc *c, int64_t now, int64_t rtt_sample, uint64_t bytes
         if (c->mode == TERN_CC_PROBE_BW && c->round_min_rtt != INT64_MAX &&
             c->min_rtt != INT64_MAX) {
             int64_t allowed = c->min_rtt / 2 > QUEUE_FLOOR_US ? c->min_rtt / 2 : QUEUE_FLOOR_US;
+            /* The minimum may come from a small packet; a full one also
+             * spends its own transmission time at the bottleneck (1 ms at
+             * 10 Mbit/s), which is no queue. */
+            if (c->bw) allowed += (int64_t)((uint64_t)c->mss * 1000000u / c->bw);
             if (c->round_min_rtt - c->min_rtt > allowed) {
                 if (++c->queue_rounds >= QUEUE_ROUNDS) {
                     c->cwnd_adj -= c->cwnd_adj / 8;

@@ -7,8 +7,8 @@
  * delivery-rate samples) and the propagation delay (windowed min RTT), paces
  * at gain x bandwidth, and caps data in flight at 2 x the bandwidth-delay
  * product, which bounds the standing queue to about one base RTT. Random loss
- * does not move the model; sustained loss above a threshold (a too-shallow
- * buffer) lowers an upper bound on data in flight, as BBRv2 does.
+ * does not move the model; loss above 2 % in a startup round (a too-shallow
+ * buffer) ends startup.
  * See docs/congestion-control.md.
  *
  * Delivery-rate sampling follows draft-cheng-iccrg-delivery-rate-estimation.
@@ -78,9 +78,6 @@ typedef struct tern_cc {
 
     /* loss response */
     uint64_t round_lost, round_delivered; /* bytes this round */
-    uint64_t inflight_hi;                 /* upper bound from sustained loss; 0 = none */
-    bool in_recovery;
-    uint64_t recovery_round;
 
     /* outputs */
     uint64_t cwnd;        /* bytes */

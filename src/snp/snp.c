@@ -29,6 +29,7 @@ static void lane_tx_init(tern_snp_lane_tx *l)
     l->stream_end = l->sent_end = l->ack_floor = 1;
     tern_ranges_init(&l->acked);
     tern_ranges_init(&l->lost);
+    tern_ranges_init(&l->dup);
 }
 
 tern_result tern_snp_init(tern_snp *s, const tern_snp_cfg *cfg, const tern_mem *mem,
@@ -75,6 +76,7 @@ void tern_snp_free(tern_snp *s)
         tern_free(s->mem, l->hist);
         tern_ranges_free(&l->acked, s->mem);
         tern_ranges_free(&l->lost, s->mem);
+        tern_ranges_free(&l->dup, s->mem);
     }
     for (int c = 0; c < TERN_SENDMSG_CLASSES; c++)
         for (tern_sendmsg *m = s->sm_free[c], *n; m; m = n) {

@@ -34,13 +34,23 @@
 #include "util/msgpool.h"
 #include "wire/frames.h"
 
-#define TERN_SNP_MAX_LANES         255    /* lanes a connection may configure */
-#define TERN_SNP_UNREL_MAX         16500  /* larger unreliable messages go reliable (GNS) */
-#define TERN_SNP_UNREL_RECV_MAX    26000  /* largest unreliable message accepted (20 x 1300) */
-#define TERN_SNP_UNREL_FRAGS       20     /* unreliable fragments held per lane */
+#define TERN_SNP_MAX_LANES      255   /* lanes a connection may configure */
+#define TERN_SNP_UNREL_MAX      16500 /* larger unreliable messages go reliable (GNS) */
+#define TERN_SNP_UNREL_RECV_MAX 26000 /* largest unreliable message accepted (20 x 1300) */
+#define TERN_SNP_UNREL_FRAGS    20    /* unreliable fragments held per lane */
+/* Gap bookkeeping limits. GNS's receiver tracks 62 packet gaps and refuses
+ * stream data that would make a 31st gap (or split one when there are 20):
+ * fine at GNS's 256 KiB/s, but at 1% loss on a fast long path there are
+ * hundreds of holes per round trip, and each refusal or merged gap costs a
+ * retransmission that cascades. A tern receiver allows one gap per
+ * TERN_SNP_GAP_BYTES of RecvBufferSize (never fewer than GNS), so the
+ * bookkeeping stays a small fraction of the buffer it describes. Senders
+ * are unaffected: a GNS sender just sees fewer NACKs. */
+/* Each at least: */
 #define TERN_SNP_MAX_GAPS          62     /* received-packet gaps tracked */
 #define TERN_SNP_STREAM_GAPS_NEW   30     /* reliable stream: gaps before refusing a new one */
 #define TERN_SNP_STREAM_GAPS_SPLIT 20     /* reliable stream: gaps before refusing a split */
+#define TERN_SNP_GAP_BYTES         8192   /* RecvBufferSize bytes per extra gap allowed */
 #define TERN_SNP_LURCH             0x4000 /* larger packet-number jumps kill the connection */
 #define TERN_SNP_NACK_GRACE_USEC   3000   /* hold a NACK this long for reordering */
 #define TERN_SNP_MAX_ACK_DELAY     50000  /* ack reliable data at the latest after this */
@@ -76,9 +86,9 @@ typedef struct tern_snp_ops {
 
 /* Send records come from per-engine free lists by size class, so a steady
  * stream of small messages does not call the allocator per message. */
-#define TERN_SENDMSG_CLASSES 3   /* payload capacities 128, 512, 2048 */
-#define TERN_SENDMSG_BIG 0xff    /* sized exactly, never pooled */
-#define TERN_SENDMSG_KEEP 256    /* free records kept per class */
+#define TERN_SENDMSG_CLASSES 3    /* payload capacities 128, 512, 2048 */
+#define TERN_SENDMSG_BIG     0xff /* sized exactly, never pooled */
+#define TERN_SENDMSG_KEEP    256  /* free records kept per class */
 
 /* A queued outgoing message. Reliable ones hold their framed bytes (relmsg
  * header + payload) and stay alive until every byte is acknowledged. */
@@ -111,6 +121,7 @@ typedef struct tern_snp_lane_tx {
     tern_ranges lost;                     /* stream ranges waiting for retransmission */
     tern_sendmsg **hist;                  /* reliable messages from ack_floor on, by position */
     size_t hist_head, hist_len, hist_cap; /* ring of pointers */
+    tern_ranges dup;                      /* retransmissions to send a second time */
     uint64_t vtime;                       /* weighted fair queueing virtual time */
     uint8_t active;                       /* in the scheduler's active set */
 } tern_snp_lane_tx;
@@ -224,7 +235,7 @@ typedef struct tern_snp {
     int64_t rto_deadline;     /* tail-loss timer */
     uint32_t rto_count;       /* consecutive timeouts, for backoff */
     uint64_t bytes_since_ack_req;
-    uint64_t retx_pending; /* bytes of lost ranges queued */
+    uint64_t retx_pending; /* bytes of lost (and dup) ranges queued */
     int64_t reo_wnd;       /* reordering window (usec): 0 = a NACK means lost */
     int64_t last_spurious; /* time of the last loss that proved spurious */
     int64_t loss_deadline; /* a NACKed packet's window ends */
@@ -294,6 +305,13 @@ tern_result tern_snp_precheck(const tern_snp *s, int64_t pktnum);
  * must be killed. */
 tern_result tern_snp_recv(tern_snp *s, int64_t now, int64_t pktnum, const uint8_t *payload,
                           size_t len, tern_snp_rx *rx);
+
+/* The gap limits above for this engine's RecvBufferSize. */
+static inline size_t tern_snp_gap_limit(const tern_snp *s, size_t at_least)
+{
+    size_t n = (size_t)s->cfg.recv_buffer / TERN_SNP_GAP_BYTES;
+    return n > at_least ? n : at_least;
+}
 
 /* The peer asked for an ack (stats blob flags): within 50 ms, or now. */
 void tern_snp_ack_request(tern_snp *s, int64_t now, bool immediate);

@@ -59,6 +59,19 @@ static void window_mark(tern_snp *s, int64_t pktnum)
     }
 }
 
+/* How long a gap is held back as possible reordering before it is
+ * reported (GNS: 3 ms). Packets above a young gap cannot be acked without
+ * reporting it, so on a short path 3 ms of withheld acks would be several
+ * round trips of stalled window: hold it a quarter of the minimum RTT
+ * there, never under 200 us. */
+static int64_t nack_grace(const tern_snp *s)
+{
+    if (!tern_rtt_known(&s->rtt)) return TERN_SNP_NACK_GRACE_USEC;
+    int64_t g = s->rtt.min / 4;
+    if (g < 200) g = 200;
+    return g < TERN_SNP_NACK_GRACE_USEC ? g : TERN_SNP_NACK_GRACE_USEC;
+}
+
 static void gap_remove(tern_snp *s, size_t i)
 {
     memmove(&s->gaps[i], &s->gaps[i + 1], (s->ngaps - i - 1) * sizeof *s->gaps);
@@ -70,7 +83,8 @@ static void gap_remove(tern_snp *s, size_t i)
  * little; a hostile sender cannot make us track unbounded gaps. */
 static void gaps_cap(tern_snp *s)
 {
-    while (s->ngaps > TERN_SNP_MAX_GAPS) {
+    size_t limit = tern_snp_gap_limit(s, TERN_SNP_MAX_GAPS);
+    while (s->ngaps > limit) {
         size_t best = 0;
         int64_t best_len = INT64_MAX;
         for (size_t i = 0; i + 1 < s->ngaps && i < 10; i++) {
@@ -103,8 +117,7 @@ void tern_snp_record_received(tern_snp *s, int64_t now, int64_t pktnum, bool eli
             tern_pkt_gap g = {s->max_recv + 1, pktnum, now};
             /* Cannot fail: tern_snp_recv reserved the room. */
             if (gap_insert(s, s->ngaps, g)) gaps_cap(s);
-            if (now + TERN_SNP_NACK_GRACE_USEC < s->nack_deadline)
-                s->nack_deadline = now + TERN_SNP_NACK_GRACE_USEC;
+            if (now + nack_grace(s) < s->nack_deadline) s->nack_deadline = now + nack_grace(s);
         }
         window_mark(s, pktnum);
         s->max_recv = pktnum;
@@ -151,7 +164,7 @@ void tern_snp_record_refused(tern_snp *s, int64_t now, int64_t pktnum)
      * this is not reordering. */
     window_mark(s, pktnum);
     if (pktnum > s->max_recv) {
-        tern_pkt_gap g = {s->max_recv + 1, pktnum + 1, now - TERN_SNP_NACK_GRACE_USEC};
+        tern_pkt_gap g = {s->max_recv + 1, pktnum + 1, now - nack_grace(s)};
         if (s->ngaps && s->gaps[s->ngaps - 1].end == g.begin) {
             s->gaps[s->ngaps - 1].end = g.end;
         } else if (gap_insert(s, s->ngaps, g)) {
@@ -218,12 +231,23 @@ uint8_t *tern_snp_write_ack(tern_snp *s, int64_t now, uint8_t *p, uint8_t *end)
     int64_t nack_at = INT64_MAX;
     while (usable > 0) {
         const tern_pkt_gap *g = &s->gaps[usable - 1];
-        if (g->end <= latest && g->when + TERN_SNP_NACK_GRACE_USEC <= now) break;
-        if (g->end <= latest) nack_at = g->when + TERN_SNP_NACK_GRACE_USEC;
+        if (g->end <= latest && g->when + nack_grace(s) <= now) break;
+        if (g->end <= latest) nack_at = g->when + nack_grace(s);
         usable--;
         latest = g->begin - 1;
     }
     if (latest < 0) latest = 0;
+    /* The lowest gap the peer still waits on: with more gaps than an ack
+     * has blocks, the last block reports everything from its gap down to
+     * there as missing. Nearly all of those older packets were reported
+     * exactly in earlier acks (each was the newest once), so the sender
+     * already knows them and ignores the claim; the rest are at worst sent
+     * once more. The newest packets are always acked (lowering 'latest'
+     * instead would starve the sender's clock). */
+    size_t first = 0;
+    while (first < usable && s->gaps[first].end <= s->min_to_ack) first++;
+    int64_t bottom = first < usable ? s->gaps[first].begin : 0;
+    if (bottom < s->min_to_ack) bottom = s->min_to_ack;
 
     tern_frame_ack f;
     f.latest16 = true; /* GNS always sends 16 bits, and peers < 13 need it */
@@ -233,6 +257,8 @@ uint8_t *tern_snp_write_ack(tern_snp *s, int64_t now, uint8_t *p, uint8_t *end)
         const tern_pkt_gap *g = &s->gaps[i - 1];
         if (g->end <= s->min_to_ack || g->end > e) break;
         int64_t gb = g->begin > s->min_to_ack ? g->begin : s->min_to_ack;
+        bool last = f.nblocks == TERN_ACK_MAX_BLOCKS - 1;
+        if (last) gb = bottom;
         int64_t acks = e - g->end, nacks = g->end - gb;
         if (acks > TERN_ACK_BLOCK_MAX_COUNT || nacks > TERN_ACK_BLOCK_MAX_COUNT) {
             /* Not expressible (only a peer that never advances its
@@ -246,6 +272,7 @@ uint8_t *tern_snp_write_ack(tern_snp *s, int64_t now, uint8_t *p, uint8_t *end)
         f.blocks[f.nblocks].nacks = (uint32_t)nacks;
         f.nblocks++;
         e = gb;
+        if (last) break;
     }
     /* No room for every block: keep the oldest ones and lower 'latest'
      * below the newest ones, as GNS does. */

@@ -223,8 +223,8 @@ static tern_result recv_rel(tern_snp *s, tern_snp_lane_rx *l, int64_t now, uint3
     /* GNS's limits (§6.5): bounded buffer and bounded gap bookkeeping. */
     if (end - l->recv_pos > (int64_t)s->cfg.recv_buffer) goto refuse;
     if (pos > l->recv_end) {
-        if (l->gaps.n >= TERN_SNP_STREAM_GAPS_NEW) goto refuse;
-    } else if (l->gaps.n >= TERN_SNP_STREAM_GAPS_SPLIT) {
+        if (l->gaps.n >= tern_snp_gap_limit(s, TERN_SNP_STREAM_GAPS_NEW)) goto refuse;
+    } else if (l->gaps.n >= tern_snp_gap_limit(s, TERN_SNP_STREAM_GAPS_SPLIT * 3 / 2) * 2 / 3) {
         size_t i = tern_ranges_lower(&l->gaps, pos);
         if (i < l->gaps.n && l->gaps.r[i].begin < pos && end < l->gaps.r[i].end) goto refuse;
     }

@@ -86,6 +86,10 @@ static void lane_advance_floor(tern_snp *s, tern_snp_lane_tx *l)
         s->retx_pending -= tern_ranges_overlap(&l->lost, l->lost.r[0].begin, l->ack_floor);
         tern_ranges_trim_below(&l->lost, l->ack_floor);
     }
+    if (l->dup.n && l->dup.r[0].begin < l->ack_floor) {
+        s->retx_pending -= tern_ranges_overlap(&l->dup, l->dup.r[0].begin, l->ack_floor);
+        tern_ranges_trim_below(&l->dup, l->ack_floor);
+    }
     while (l->hist_len) {
         tern_sendmsg *m = l->hist[l->hist_head];
         if (m->pos + (int64_t)m->len > l->ack_floor) break;
@@ -109,6 +113,9 @@ static bool range_acked(tern_snp *s, const tern_sent_range *r)
     uint64_t was_lost = tern_ranges_overlap(&l->lost, b, r->end);
     if (was_lost && tern_ranges_remove(&l->lost, s->mem, b, r->end) == TERN_OK)
         s->retx_pending -= was_lost;
+    uint64_t was_dup = tern_ranges_overlap(&l->dup, b, r->end);
+    if (was_dup && tern_ranges_remove(&l->dup, s->mem, b, r->end) == TERN_OK)
+        s->retx_pending -= was_dup;
     lane_advance_floor(s, l);
     return true;
 }
@@ -336,6 +343,9 @@ typedef struct enc {
     size_t last_len;
     uint16_t nrng;
     bool any_data;
+    /* retransmissions to repeat in the next packet (fill_retx) */
+    tern_sent_range redo[8];
+    unsigned nredo;
 } enc;
 
 static bool select_lane(enc *e, uint32_t lane)
@@ -514,6 +524,25 @@ static bool emit_unrel(tern_snp *s, enc *e, uint16_t lane)
     return true;
 }
 
+/* Stream bytes a lane may still send before the receiver would refuse
+ * them: a receiver keeps at most RecvBufferSize bytes past its first hole
+ * (WIRE.md §6.5) and refuses the packet that would exceed it, and each
+ * refusal is a retransmission that makes the next hole live longer. The
+ * peer's setting is not on the wire; ours stands in for it (both sides
+ * default to GNS's 1 MiB, and an application that raises one for a long
+ * fat path raises both). Everything below ack_floor has arrived, so staying
+ * within ack_floor + RecvBufferSize can never be refused. */
+static int64_t rel_window(const tern_snp *s, const tern_snp_lane_tx *l)
+{
+    return l->ack_floor + (int64_t)s->cfg.recv_buffer - l->sent_end;
+}
+
+/* Has the lane something it may send now (window permitting)? */
+static bool lane_sendable(const tern_snp *s, const tern_snp_lane_tx *l)
+{
+    return l->head && (!l->head->reliable || rel_window(s, l) > 0);
+}
+
 /* New reliable data at the lane head: the run of reliable messages there is
  * one contiguous stretch of the stream, so one segment can carry many. */
 static bool emit_rel_new(tern_snp *s, enc *e, uint16_t lane)
@@ -524,6 +553,9 @@ static bool emit_rel_new(tern_snp *s, enc *e, uint16_t lane)
         avail += m->len - m->sent;
         if (avail > TERN_SEG_MAX_EXPLICIT) break;
     }
+    int64_t win = rel_window(s, l);
+    if (win <= 0) return false;
+    if ((int64_t)avail > win) avail = (size_t)win;
     size_t n = emit_rel(s, e, lane, l->sent_end, avail);
     if (n == 0) return false;
     l->sent_end += (int64_t)n;
@@ -548,7 +580,7 @@ static int pick_lane(const tern_snp *s)
     int best = -1;
     for (unsigned i = 0; i < s->nlanes; i++) {
         const tern_snp_lane_tx *l = &s->tx[i];
-        if (!l->head) continue;
+        if (!lane_sendable(s, l)) continue;
         if (best < 0 || l->priority < s->tx[best].priority ||
             (l->priority == s->tx[best].priority && l->vtime < s->tx[best].vtime))
             best = (int)i;
@@ -563,15 +595,32 @@ static void fill_retx(tern_snp *s, enc *e)
     for (;;) {
         int best = -1;
         for (unsigned i = 0; i < s->nlanes; i++)
-            if (s->tx[i].lost.n && (best < 0 || s->tx[i].priority < s->tx[best].priority))
+            if ((s->tx[i].lost.n || s->tx[i].dup.n) &&
+                (best < 0 || s->tx[i].priority < s->tx[best].priority))
                 best = (int)i;
         if (best < 0) return;
         tern_snp_lane_tx *l = &s->tx[best];
+        /* With the receiver's window more than half used, a hole whose
+         * retransmission is lost too outlives the window and stalls the
+         * lane for a round trip: send each retransmission twice (the copy
+         * in the next packet). It costs the loss rate again in bytes. */
+        bool tight = (l->sent_end - l->ack_floor) * 2 > (int64_t)s->cfg.recv_buffer;
         while (l->lost.n) {
             tern_range r = l->lost.r[0];
             size_t n = emit_rel(s, e, (uint16_t)best, r.begin, (size_t)(r.end - r.begin));
             if (n == 0) return;
             tern_ranges_remove(&l->lost, s->mem, r.begin, r.begin + (int64_t)n);
+            s->retx_pending -= n;
+            s->stats.pkts_retx_bytes += n;
+            if (tight && e->nredo < sizeof e->redo / sizeof e->redo[0])
+                e->redo[e->nredo++] =
+                    (tern_sent_range){r.begin, r.begin + (int64_t)n, (uint16_t)best};
+        }
+        while (l->dup.n) {
+            tern_range r = l->dup.r[0];
+            size_t n = emit_rel(s, e, (uint16_t)best, r.begin, (size_t)(r.end - r.begin));
+            if (n == 0) return;
+            tern_ranges_remove(&l->dup, s->mem, r.begin, r.begin + (int64_t)n);
             s->retx_pending -= n;
             s->stats.pkts_retx_bytes += n;
         }
@@ -610,33 +659,39 @@ static int64_t head_ready_at(const tern_snp *s, const tern_sendmsg *m, int64_t n
     return (m->seq <= s->flushed_seq || m->sent > 0) ? now : m->ready_at;
 }
 
+/* When new data may trigger a packet (INT64_MAX: none may). A full
+ * packet's worth goes at once, unless a lane holding it waits for the
+ * receiver's window. */
+static int64_t data_ready_at(const tern_snp *s, int64_t now)
+{
+    if (s->npending_msgs == 0) return INT64_MAX;
+    bool blocked = false;
+    int64_t ready = INT64_MAX;
+    for (unsigned i = 0; i < s->nlanes; i++) {
+        const tern_snp_lane_tx *l = &s->tx[i];
+        if (!l->head) continue;
+        if (!lane_sendable(s, l)) {
+            blocked = true;
+            continue;
+        }
+        int64_t r = head_ready_at(s, l->head, now);
+        if (r < ready) ready = r;
+    }
+    if (!blocked && s->pending_bytes >= full_payload(s)) return now;
+    return ready;
+}
+
 static bool data_ready(const tern_snp *s, int64_t now)
 {
-    if (s->npending_msgs == 0) return false;
-    if (s->pending_bytes >= full_payload(s)) return true;
-    for (unsigned i = 0; i < s->nlanes; i++) {
-        const tern_sendmsg *m = s->tx[i].head;
-        if (m && head_ready_at(s, m, now) <= now) return true;
-    }
-    return false;
+    return data_ready_at(s, now) <= now;
 }
 
 int64_t tern_snp_next_wake(tern_snp *s, int64_t now)
 {
     int64_t t = tern_snp_ack_wake(s);
     if (s->retx_pending || s->npending_msgs) {
-        int64_t ready = INT64_MAX;
-        if (s->retx_pending || s->pending_bytes >= full_payload(s)) {
-            ready = now;
-        } else {
-            for (unsigned i = 0; i < s->nlanes; i++) {
-                const tern_sendmsg *m = s->tx[i].head;
-                if (!m) continue;
-                int64_t r = head_ready_at(s, m, now);
-                if (r < ready) ready = r;
-            }
-        }
-        if (s->bytes_in_flight < s->cc.cwnd) {
+        int64_t ready = s->retx_pending ? now : data_ready_at(s, now);
+        if (ready != INT64_MAX && s->bytes_in_flight < s->cc.cwnd) {
             int64_t pace = tern_cc_next_send_time(&s->cc, now);
             int64_t w = ready > pace ? ready : pace;
             if (w < t) t = w;
@@ -676,6 +731,13 @@ int tern_snp_build(tern_snp *s, int64_t now, uint8_t *buf, size_t cap, bool forc
         fill_retx(s, &e);
         fill_new(s, &e);
     }
+    /* queued after this packet was filled, so the copies go in the next */
+    for (unsigned i = 0; i < e.nredo; i++) {
+        tern_snp_lane_tx *dl = &s->tx[e.redo[i].lane];
+        uint64_t before = tern_ranges_total(&dl->dup);
+        if (tern_ranges_add(&dl->dup, s->mem, e.redo[i].begin, e.redo[i].end) == TERN_OK)
+            s->retx_pending += tern_ranges_total(&dl->dup) - before;
+    }
     /* The packet's last segment needs no size byte (sss = 111). */
     if (e.last_lead) {
         uint8_t *size_byte = e.p - e.last_len - 1;
@@ -697,8 +759,10 @@ int tern_snp_build(tern_snp *s, int64_t now, uint8_t *buf, size_t cap, bool forc
     s->next_pktnum++;
     if (e.any_data) {
         r->flags = TERN_SENT_INFLIGHT | TERN_SENT_ELICIT;
-        bool app_limited =
-            s->npending_msgs == 0 && s->retx_pending == 0 && s->bytes_in_flight + wire < s->cc.cwnd;
+        /* Out of data, or the rest waits for the receiver's window: the
+         * rate samples taken now understate the path. */
+        bool app_limited = data_ready_at(s, now) == INT64_MAX && s->retx_pending == 0 &&
+                           s->bytes_in_flight + wire < s->cc.cwnd;
         tern_cc_on_send(&s->cc, now, wire, s->bytes_in_flight, app_limited, &r->cc);
         s->bytes_in_flight += wire;
         s->last_elicit_sent = now;

@@ -104,18 +104,28 @@ int cc_run(const cc_params *p, cc_result *res, char *err, size_t errlen)
         before[i] = *sim_link_stats_get(s, f[i].tx->node.id, f[i].rx->node.id);
     }
     if (getenv("TERN_SIM_TRACE")) {
-        for (int64_t t = t0 + warm; t < t0 + warm + p->duration; t += 500000) {
+        const char *st = getenv("TERN_SIM_TRACE_STEP"); /* usec between lines */
+        int64_t step = st && atoll(st) > 0 ? atoll(st) : 500000;
+        for (int64_t t = t0 + warm; t < t0 + warm + p->duration; t += step) {
             sim_run(s, t, NULL, NULL);
             for (int i = 0; i < nflows; i++) {
                 const tern_cc *c = &f[i].tx->snp.cc;
                 fprintf(
                     stderr,
                     "t=%.1f f%d mode %d bw %.2f Mbit/s pace %.2f cwnd %llu infl %llu minrtt %lld "
-                    "srtt %lld gain %u\n",
+                    "srtt %lld gain %u | sent %llu lost %llu spur %llu retxq %llu | rx gaps %zu "
+                    "ooo %llu | lane0 unacked %lld reo %lld\n",
                     (double)(t - t0) / 1e6, i, c->mode, (double)c->bw * 8 / 1e6,
                     (double)c->pacing_rate * 8 / 1e6, (unsigned long long)c->cwnd,
                     (unsigned long long)f[i].tx->snp.bytes_in_flight, (long long)c->min_rtt,
-                    (long long)f[i].tx->snp.rtt.smoothed, c->pacing_gain);
+                    (long long)f[i].tx->snp.rtt.smoothed, c->pacing_gain,
+                    (unsigned long long)f[i].tx->snp.stats.pkts_sent,
+                    (unsigned long long)f[i].tx->snp.stats.pkts_lost,
+                    (unsigned long long)f[i].tx->snp.stats.pkts_spurious,
+                    (unsigned long long)f[i].tx->snp.retx_pending, f[i].rx->snp.ngaps,
+                    (unsigned long long)f[i].rx->snp.stats.pkts_ooo,
+                    (long long)(f[i].tx->snp.tx[0].sent_end - f[i].tx->snp.tx[0].ack_floor),
+                    (long long)f[i].tx->snp.reo_wnd);
             }
         }
     }
