@@ -52,6 +52,18 @@ tern_result tern_ed25519_from_public(tern_ed25519 *k, const uint8_t *pub, size_t
     return TERN_OK;
 }
 
+tern_result tern_ed25519_ref(tern_ed25519 *dst, const tern_ed25519 *src)
+{
+    memset(dst, 0, sizeof *dst);
+    if (!src->pkey) return TERN_INVALID_STATE;
+    if (EVP_PKEY_up_ref(src->pkey) != 1) {
+        ERR_clear_error();
+        return TERN_CRYPTO;
+    }
+    *dst = *src;
+    return TERN_OK;
+}
+
 tern_result tern_ed25519_sign(const tern_ed25519 *k, const void *msg, size_t len,
                               uint8_t sig[TERN_ED25519_SIG_LEN])
 {

@@ -42,6 +42,13 @@ tern_result tern_ed25519_generate(tern_ed25519 *k);
  * otherwise. */
 tern_result tern_ed25519_from_public(tern_ed25519 *k, const uint8_t *pub, size_t len);
 
+/* Make |dst| another handle on |src|'s key (one more reference to the same
+ * OpenSSL key: no copy, no parsing), so that a long-lived key can be lent
+ * to short-lived users who each free their own handle. TERN_OK;
+ * TERN_INVALID_STATE when |src| is empty, TERN_CRYPTO if OpenSSL cannot
+ * count the reference; then |dst| is left empty. */
+tern_result tern_ed25519_ref(tern_ed25519 *dst, const tern_ed25519 *src);
+
 /* Sign |len| bytes at |msg| (borrowed) into |sig| (64 bytes, written).
  * Ed25519 is deterministic: one key and message always give one signature.
  * TERN_OK; TERN_INVALID_STATE when |k| has no private key; TERN_CRYPTO if

@@ -31,27 +31,36 @@ tern_result tern_sha256(const void *data, size_t len, uint8_t out[TERN_SHA256_LE
     return tern_sha256_v(&one, 1, out);
 }
 
-tern_result tern_hmac_sha256_v(const uint8_t *key, size_t key_len, const tern_piece *v, size_t n,
-                               uint8_t out[TERN_SHA256_LEN])
+/* A context keyed with |key|, or NULL. */
+static EVP_MAC_CTX *hmac_new(const uint8_t *key, size_t key_len)
 {
     /* EVP_MAC_init treats a NULL key as "keep the previous key", which a fresh
      * context does not have; an empty key must still be a real pointer. */
     static const uint8_t empty_key[1];
-    uint8_t mac[TERN_SHA256_LEN];
-    size_t macl = 0;
     EVP_MAC *alg = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL);
     EVP_MAC_CTX *ctx = alg ? EVP_MAC_CTX_new(alg) : NULL;
+    EVP_MAC_free(alg); /* the context holds its own reference */
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
         OSSL_PARAM_construct_end(),
     };
-    int ok = ctx && EVP_MAC_init(ctx, key_len ? key : empty_key, key_len, params) == 1;
+    if (ctx && EVP_MAC_init(ctx, key_len ? key : empty_key, key_len, params) == 1) return ctx;
+    EVP_MAC_CTX_free(ctx);
+    return NULL;
+}
+
+/* Feed the pieces to |ctx| (consumed: freed here) and finish into |out|. */
+static tern_result hmac_finish(EVP_MAC_CTX *ctx, const tern_piece *v, size_t n,
+                               uint8_t out[TERN_SHA256_LEN])
+{
+    uint8_t mac[TERN_SHA256_LEN];
+    size_t macl = 0;
+    int ok = ctx != NULL;
     for (size_t i = 0; ok && i < n; i++)
         if (v[i].len) ok = EVP_MAC_update(ctx, v[i].p, v[i].len) == 1;
     /* Into a local first: |out| may alias an input that is still being read. */
     ok = ok && EVP_MAC_final(ctx, mac, &macl, sizeof mac) == 1 && macl == sizeof mac;
-    EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(alg);
+    EVP_MAC_CTX_free(ctx); /* wipes the key pads */
     if (!ok) {
         ERR_clear_error();
         memset(out, 0, TERN_SHA256_LEN);
@@ -60,6 +69,35 @@ tern_result tern_hmac_sha256_v(const uint8_t *key, size_t key_len, const tern_pi
     memcpy(out, mac, sizeof mac);
     OPENSSL_cleanse(mac, sizeof mac);
     return TERN_OK;
+}
+
+tern_result tern_hmac_sha256_key(tern_hmac *h, const uint8_t *key, size_t key_len)
+{
+    h->ctx = hmac_new(key, key_len);
+    if (h->ctx) return TERN_OK;
+    ERR_clear_error();
+    return TERN_CRYPTO;
+}
+
+tern_result tern_hmac_sha256_run(tern_hmac *h, const tern_piece *v, size_t n,
+                                 uint8_t out[TERN_SHA256_LEN])
+{
+    /* A copy of the keyed context starts where the key pads left off. (A
+     * re-init with a NULL key would be cheaper still, but some OpenSSL 3.0
+     * releases ignore it and keep the finished state.) */
+    return hmac_finish(h->ctx ? EVP_MAC_CTX_dup(h->ctx) : NULL, v, n, out);
+}
+
+void tern_hmac_sha256_free(tern_hmac *h)
+{
+    EVP_MAC_CTX_free(h->ctx);
+    h->ctx = NULL;
+}
+
+tern_result tern_hmac_sha256_v(const uint8_t *key, size_t key_len, const tern_piece *v, size_t n,
+                               uint8_t out[TERN_SHA256_LEN])
+{
+    return hmac_finish(hmac_new(key, key_len), v, n, out);
 }
 
 tern_result tern_hmac_sha256(const uint8_t *key, size_t key_len, const void *msg, size_t len,

@@ -53,13 +53,16 @@ tern_result tern_kdf_expand(const uint8_t prk[TERN_SHA256_LEN], const tern_piece
     msg[0] = (tern_piece){t, 0};
     for (size_t i = 0; i < n; i++) msg[1 + i] = info[i];
     msg[1 + n] = (tern_piece){&counter, 1};
-    tern_result r = TERN_OK;
+    /* All four blocks are keyed with the PRK: set the key up once. */
+    tern_hmac mac;
+    tern_result r = tern_hmac_sha256_key(&mac, prk, TERN_SHA256_LEN);
     for (int i = 0; i < 4 && r == TERN_OK; i++) {
         counter = (uint8_t)(i + 1);
-        r = tern_hmac_sha256_v(prk, TERN_SHA256_LEN, msg, n + 2, t);
+        r = tern_hmac_sha256_run(&mac, msg, n + 2, t);
         memcpy(dst[i], t, dst_len[i]);
         msg[0].len = TERN_SHA256_LEN;
     }
+    tern_hmac_sha256_free(&mac);
     OPENSSL_cleanse(t, sizeof t);
     if (r != TERN_OK) tern_session_keys_wipe(out);
     return r;

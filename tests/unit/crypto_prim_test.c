@@ -84,6 +84,23 @@ static void test_hmac(void **state)
     assert_int_equal(tern_hmac_sha256_v(key, 20, &self, 1, chain), TERN_OK);
     assert_int_equal(tern_hmac_sha256(key, 20, want, 32, out), TERN_OK);
     assert_memory_equal(chain, out, 32);
+
+    /* One key, several MACs: each run starts from the key alone. */
+    tern_hmac h;
+    assert_int_equal(tern_hmac_sha256_key(&h, (const uint8_t *)"Jefe", 4), TERN_OK);
+    for (int i = 0; i < 3; i++) {
+        memset(out, 0, 32);
+        assert_int_equal(tern_hmac_sha256_run(&h, v, 3, out), TERN_OK);
+        assert_memory_equal(out, want, 32);
+    }
+    tern_hmac_sha256_free(&h);
+    tern_hmac_sha256_free(&h); /* twice is fine */
+    assert_int_equal(tern_hmac_sha256_run(&h, v, 3, out), TERN_CRYPTO);
+    assert_int_equal(tern_hmac_sha256_key(&h, NULL, 0), TERN_OK);
+    hex_exact("b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad", want, 32);
+    assert_int_equal(tern_hmac_sha256_run(&h, NULL, 0, out), TERN_OK);
+    assert_memory_equal(out, want, 32);
+    tern_hmac_sha256_free(&h);
 }
 
 static void test_ed25519_rfc8032(void **state)
@@ -147,9 +164,21 @@ static void test_ed25519_generate_and_reject(void **state)
     assert_null(e.pkey);
     assert_int_equal(tern_ed25519_verify(&e, msg, strlen(msg), sig, 64), TERN_CRYPTO);
     assert_int_equal(tern_ed25519_sign(&e, msg, 1, sig), TERN_INVALID_STATE);
+    /* A reference signs like the key, and outlives the handle it came from;
+     * an empty key lends nothing. */
+    tern_ed25519 ra, r2;
+    assert_int_equal(tern_ed25519_ref(&ra, &a), TERN_OK);
+    assert_ptr_equal(ra.pkey, a.pkey);
+    assert_memory_equal(ra.pub, a.pub, 32);
+    assert_true(ra.has_private);
+    tern_ed25519_free(&a);
+    assert_int_equal(tern_ed25519_sign(&ra, msg, strlen(msg), bad), TERN_OK);
+    assert_memory_equal(bad, sig, 64);
+    assert_int_equal(tern_ed25519_ref(&r2, &e), TERN_INVALID_STATE);
+    assert_null(r2.pkey);
+    tern_ed25519_free(&ra);
     tern_ed25519_free(&e);
     tern_ed25519_free(&pa);
-    tern_ed25519_free(&a);
     tern_ed25519_free(&b);
     tern_ed25519_free(&b); /* twice is fine */
     assert_null(b.pkey);
