@@ -31,8 +31,8 @@ tern_result tern_inst_connect(tern_inst *in, int64_t now, const tern_addr *remot
     }
     /* The client signs its crypt info before its first ChallengeRequest. */
     tern_hs_secrets sec;
-    r = tern_hs_local_init(c->hs, false, &in->identity, c->opts.unencrypted,
-                           tern_inst_hs_secrets(in, &sec));
+    r = tern_hs_local_init_keyed(c->hs, false, &in->identity, c->opts.unencrypted,
+                                 tern_inst_hs_secrets(in, &sec), &in->cert_key);
     if (r != TERN_OK) {
         tern_free(in->mem, c->hs);
         c->hs = NULL;
@@ -109,10 +109,9 @@ static void on_connect_ok(tern_conn *c, int64_t now, const tern_hs_msg *m)
         return;
     }
     if (!c->hs) return;
-    if (!c->peer) {
-        c->peer = tern_malloc(in->mem, sizeof *c->peer);
-        if (!c->peer) return;
-    }
+    /* What we learn of the server is only needed until the keys are made,
+     * within this call: no heap copy. */
+    tern_hs_peer peer;
     tern_hs_check_params prm = {
         .ip_allow_without_auth = c->opts.allow_without_auth,
         .iplocalhost_allow_without_auth = c->opts.localhost_allow_without_auth,
@@ -124,7 +123,7 @@ static void on_connect_ok(tern_conn *c, int64_t now, const tern_hs_msg *m)
         .arena = &in->arena,
     };
     tern_hs_error err;
-    tern_result r = tern_hs_check_peer(m, &prm, c->peer, &err);
+    tern_result r = tern_hs_check_peer(m, &prm, &peer, &err);
     if (r == TERN_IGNORED || r == TERN_INVALID_PARAM) return;
     if (ok->has_your_timestamp)
         handshake_sample(c, now - (int64_t)ok->your_timestamp -
@@ -138,15 +137,13 @@ static void on_connect_ok(tern_conn *c, int64_t now, const tern_hs_msg *m)
         return;
     }
     c->remote_id = ok->server_connection_id;
-    c->remote_identity = c->peer->identity;
-    c->unauthenticated = c->peer->unsigned_cert;
-    c->peer_version = c->peer->version;
-    r = tern_hs_derive(c->hs, c->peer, c->local_id, c->remote_id, &c->aead, &err);
+    c->remote_identity = peer.identity;
+    c->unauthenticated = peer.unsigned_cert;
+    c->peer_version = peer.version;
+    r = tern_hs_derive(c->hs, &peer, c->local_id, c->remote_id, &c->aead, &err);
     tern_hs_local_free(c->hs);
     tern_free(in->mem, c->hs);
     c->hs = NULL;
-    tern_free(in->mem, c->peer);
-    c->peer = NULL;
     if (r != TERN_OK) {
         tern_conn_problem(c, now, err.end_reason, err.debug);
         return;

@@ -187,6 +187,7 @@ struct tern_inst {
     tern_msgpool *pool;
     tern_tx_ops tx;
     tern_identity identity;
+    tern_ed25519 cert_key; /* signs our certs' crypt infos; made at first use (hs.h) */
     tern_handles conns, listens, groups;
     tern_heap timers;
     tern_conn *closing; /* closed by the app, waiting out FIN_WAIT/linger */

@@ -85,7 +85,7 @@ typedef struct tern_hs_local {
     bool cert_has_identity;
     int unencrypted;        /* the Unencrypted value our cipher list comes from */
     tern_identity identity; /* invalid when made without one */
-    tern_ed25519 sign_key;  /* fresh per connection, as GNS does */
+    tern_ed25519 sign_key;  /* the cert key: the instance's, or fresh (see below) */
     tern_x25519 kx_key;
     uint64_t nonce;
     uint32_t ciphers[TERN_CIPHER_LIST_MAX]; /* in the signed crypt info */
@@ -117,6 +117,26 @@ typedef struct tern_hs_local {
 tern_result tern_hs_local_init(tern_hs_local *l, bool is_server, const tern_identity *identity,
                                int unencrypted, const tern_hs_secrets *fixed);
 
+/* As tern_hs_local_init, but the cert is for |cert_key|, the instance's
+ * long-lived Ed25519 key, instead of a key made for this connection alone.
+ * GNS makes a fresh key per connection for its unsigned certs and shares one
+ * key between all connections when it has a CA-issued cert; the wire and the
+ * peer's checks are the same either way, and the key only signs our crypt
+ * info, whose X25519 key and nonce stay fresh per connection (forward
+ * secrecy is the X25519 key's). Sharing saves an Ed25519 key generation
+ * (about a tenth of one side's CPU) per handshake. What it gives up: the
+ * cert travels in clear, so an observer can tell that two connections come
+ * from one instance even when its identity is anonymous; with an unsigned
+ * cert nothing else depends on the key (anyone can make one for any
+ * identity).
+ * An empty |cert_key| is made on first use: from fixed->ed25519_seed when
+ * |fixed| is given (so seeded runs replay), else at random. |l| holds its own
+ * reference; the caller frees |cert_key| (tern_ed25519_free) with the
+ * instance, after its connections. |cert_key| NULL: tern_hs_local_init. */
+tern_result tern_hs_local_init_keyed(tern_hs_local *l, bool is_server,
+                                     const tern_identity *identity, int unencrypted,
+                                     const tern_hs_secrets *fixed, tern_ed25519 *cert_key);
+
 /* Server only: the connection's Unencrypted value changed before the
  * application accepted (GNS reads it at accept). TERN_OK, or
  * TERN_INVALID_STATE on a client or once the crypt info is final. */
@@ -133,7 +153,8 @@ tern_result tern_hs_local_set_unencrypted(tern_hs_local *l, int unencrypted);
 tern_result tern_hs_fill_connect_request(tern_hs_local *l, Tern__ConnectRequest *m);
 tern_result tern_hs_fill_connect_ok(tern_hs_local *l, Tern__ConnectOK *m);
 
-/* Wipe the private keys and |l|. Safe on a zeroed or freed struct. */
+/* Wipe the private keys and |l| (a shared cert key is only let go of).
+ * Safe on a zeroed or freed struct. */
 void tern_hs_local_free(tern_hs_local *l);
 
 /* --- the peer ------------------------------------------------------------- */
@@ -201,7 +222,8 @@ tern_result tern_hs_check_peer(const tern_hs_msg *msg, const tern_hs_check_param
  * the client's, then finalize and sign our crypt info with that one cipher.
  * Client, on ConnectOK: the server's one cipher must be one we offered. Then
  * both: the peer's key type and X25519 key, premaster, session keys, AEAD.
- * The private keys are wiped afterwards, whatever the outcome. |p| borrowed.
+ * The private keys are wiped afterwards, whatever the outcome (a shared cert
+ * key is only let go of). |p| borrowed.
  *   TERN_OK               |out| is ready; out->cipher is the cipher.
  *   TERN_HANDSHAKE_FAILED err->end_reason 4002: no common cipher, a cipher we
  *                         did not offer, key_type not CURVE25519, a key that is

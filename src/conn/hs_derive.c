@@ -87,7 +87,8 @@ tern_result tern_hs_derive(tern_hs_local *l, const tern_hs_peer *p, uint32_t cli
         }
     }
     tern_session_keys_wipe(&keys);
-    /* Never needed again, as in GNS: wipe the private keys now. */
+    /* Never needed again, as in GNS: wipe the private keys now (an instance
+     * cert key only loses this reference). */
     tern_ed25519_free(&l->sign_key);
     tern_x25519_free(&l->kx_key);
     l->keys_used = true;

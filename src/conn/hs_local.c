@@ -21,22 +21,35 @@ tern_result tern_hs_fail(tern_hs_error *err, tern_result r, int end_reason, cons
     return r;
 }
 
-static tern_result make_keys(tern_hs_local *l, const tern_hs_secrets *fixed)
+/* The cert key: the instance's when it gives one (made on first use, from
+ * the first fixed seed when secrets are fixed, so simulated runs replay),
+ * else a fresh one. Then the ephemeral X25519 key and the nonce, always
+ * fresh, from one draw of the generator. */
+static tern_result make_keys(tern_hs_local *l, const tern_hs_secrets *fixed, tern_ed25519 *cert_key)
 {
+    tern_result r = TERN_OK;
+    if (cert_key && !cert_key->pkey)
+        r = fixed ? tern_ed25519_from_seed(cert_key, fixed->ed25519_seed)
+                  : tern_ed25519_generate(cert_key);
+    if (r != TERN_OK) return TERN_CRYPTO;
+    if (cert_key)
+        r = tern_ed25519_ref(&l->sign_key, cert_key);
+    else if (fixed)
+        r = tern_ed25519_from_seed(&l->sign_key, fixed->ed25519_seed);
+    else
+        r = tern_ed25519_generate(&l->sign_key);
+    if (r != TERN_OK) return TERN_CRYPTO;
     if (fixed) {
         l->nonce = fixed->nonce;
-        if (tern_ed25519_from_seed(&l->sign_key, fixed->ed25519_seed) != TERN_OK ||
-            tern_x25519_from_private(&l->kx_key, fixed->x25519_private) != TERN_OK)
-            return TERN_CRYPTO;
-        return TERN_OK;
+        return tern_x25519_from_private(&l->kx_key, fixed->x25519_private) == TERN_OK ? TERN_OK
+                                                                                      : TERN_CRYPTO;
     }
-    uint8_t nonce[8];
-    if (tern_rand_bytes(nonce, sizeof nonce) != TERN_OK ||
-        tern_ed25519_generate(&l->sign_key) != TERN_OK ||
-        tern_x25519_generate(&l->kx_key) != TERN_OK)
-        return TERN_CRYPTO;
-    l->nonce = tern_load_le64(nonce);
-    return TERN_OK;
+    uint8_t rnd[TERN_X25519_LEN + 8];
+    r = tern_rand_bytes(rnd, sizeof rnd);
+    if (r == TERN_OK) r = tern_x25519_from_private(&l->kx_key, rnd);
+    l->nonce = tern_load_le64(rnd + TERN_X25519_LEN);
+    OPENSSL_cleanse(rnd, sizeof rnd);
+    return r == TERN_OK ? TERN_OK : TERN_CRYPTO;
 }
 
 static tern_result make_cert(tern_hs_local *l, const tern_identity *identity)
@@ -56,13 +69,14 @@ static tern_result make_cert(tern_hs_local *l, const tern_identity *identity)
     return TERN_OK;
 }
 
-tern_result tern_hs_local_init(tern_hs_local *l, bool is_server, const tern_identity *identity,
-                               int unencrypted, const tern_hs_secrets *fixed)
+tern_result tern_hs_local_init_keyed(tern_hs_local *l, bool is_server,
+                                     const tern_identity *identity, int unencrypted,
+                                     const tern_hs_secrets *fixed, tern_ed25519 *cert_key)
 {
     memset(l, 0, sizeof *l);
     l->is_server = is_server;
     l->unencrypted = unencrypted;
-    tern_result r = make_keys(l, fixed);
+    tern_result r = make_keys(l, fixed, cert_key);
     if (r == TERN_OK) r = make_cert(l, identity);
     if (r == TERN_OK && !is_server) {
         uint32_t list[TERN_CIPHER_LIST_MAX];
@@ -71,6 +85,12 @@ tern_result tern_hs_local_init(tern_hs_local *l, bool is_server, const tern_iden
     }
     if (r != TERN_OK) tern_hs_local_free(l);
     return r;
+}
+
+tern_result tern_hs_local_init(tern_hs_local *l, bool is_server, const tern_identity *identity,
+                               int unencrypted, const tern_hs_secrets *fixed)
+{
+    return tern_hs_local_init_keyed(l, is_server, identity, unencrypted, fixed, NULL);
 }
 
 tern_result tern_hs_local_set_unencrypted(tern_hs_local *l, int unencrypted)

@@ -87,6 +87,7 @@ void tern_inst_free(tern_inst *in, int64_t now)
     tern_msgpool_del(in->pool);
     in->pool = NULL;
     tern_cfg_free(&in->cfg);
+    tern_ed25519_free(&in->cert_key);
 }
 
 tern_conn *tern_inst_conn(const tern_inst *in, uint32_t handle)

@@ -339,8 +339,8 @@ tern_result tern_conn_accept(tern_conn *c, int64_t now)
     c->hs = tern_calloc(in->mem, 1, sizeof *c->hs);
     if (!c->hs) return TERN_NOMEM;
     tern_hs_secrets sec;
-    tern_result r = tern_hs_local_init(c->hs, true, &in->identity, c->opts.unencrypted,
-                                       tern_inst_hs_secrets(in, &sec));
+    tern_result r = tern_hs_local_init_keyed(c->hs, true, &in->identity, c->opts.unencrypted,
+                                             tern_inst_hs_secrets(in, &sec), &in->cert_key);
     if (r != TERN_OK) {
         tern_free(in->mem, c->hs);
         c->hs = NULL;
