@@ -134,6 +134,19 @@ static int listen_and_connect(run2 *r, int64_t now, int nopts, const tern_config
 
 /* --- conn_basic ------------------------------------------------------------------------------ */
 
+/* Connections in FinWait on |e|; -1 if one of them still holds its engine,
+ * keys or handshake (tern_conn_finwait frees them on entry). */
+static int finwait_lean(const conn_ep *e)
+{
+    int n = 0;
+    for (const tern_conn *c = e->inst.closing; c; c = c->closing_next) {
+        if (c->state != TERN_CS_FIN_WAIT) continue;
+        if (c->snp_ready || c->aead_ready || c->hs || c->peer) return -1;
+        n++;
+    }
+    return n;
+}
+
 enum close_path { CLOSE_CLIENT, CLOSE_SERVER, CLOSE_CLIENT_LINGER, CLOSE_BOTH, NCLOSE };
 
 static const char *path_name[NCLOSE] = {"client closes", "server closes", "client lingers",
@@ -240,8 +253,23 @@ bool conn_s_basic(uint64_t seed, bool verbose, scen_out *o)
     if (path == CLOSE_CLIENT || path == CLOSE_CLIENT_LINGER) ca.conn = 0;
     if (path == CLOSE_SERVER) sa.conn = 0;
     if (path == CLOSE_BOTH) ca.conn = sa.conn = 0;
-    /* let the close travel, then the peer's application closes too */
-    sim_run(s, sim_now(s) + 30000000, NULL, NULL);
+    /* let the close travel, then the peer's application closes too; every
+     * connection that reaches FinWait on the way must be lean there */
+    int finwaits = 0;
+    for (int64_t until = sim_now(s) + 30000000; sim_now(s) < until;) {
+        sim_run(s, sim_now(s) + 100000, NULL, NULL);
+        int a = finwait_lean(cl), b = finwait_lean(sv);
+        if (a < 0 || b < 0) {
+            snprintf(err, sizeof err, "%s: a connection in FinWait still holds its engine or keys",
+                     path_name[path]);
+            goto done;
+        }
+        finwaits += a + b;
+    }
+    if (finwaits == 0) {
+        snprintf(err, sizeof err, "%s: no connection seen in FinWait", path_name[path]);
+        goto done;
+    }
     if (ca.conn) {
         tern_conn *c = tern_inst_conn(&cl->inst, ca.conn);
         if (c) tern_conn_close(c, sim_now(s), 0, NULL, false);
