@@ -46,7 +46,11 @@ void tern_inst_sock_set(tern_inst *in, uint32_t sock, int kind, void *obj)
 {
     if (sock == 0) return;
     if (sock > in->nsocks) {
-        size_t n = sock + 8;
+        /* Doubling: a client has a socket per connection, kept through
+         * FinWait, so under a connect load the ids climb by thousands; a
+         * few slots at a time copied the whole table every few connects. */
+        size_t n = in->nsocks ? in->nsocks : 16;
+        while (n < sock) n *= 2;
         void **o = tern_realloc(in->mem, in->socks, n * sizeof *o);
         uint8_t *k = o ? tern_realloc(in->mem, in->sock_kind, n) : NULL;
         if (!o || !k) {
