@@ -24,7 +24,7 @@
 
 #define TERN_CONNECT_RETRY_USEC  500000   /* challenge/connect retry (GNS) */
 #define TERN_FIN_WAIT_USEC       5000000  /* keep a closed connection this long */
-#define TERN_CLOSE_RESENDS       3        /* extra copies of our ConnectionClosed */
+#define TERN_CLOSE_RESENDS       5        /* extra copies of our ConnectionClosed */
 #define TERN_CLOSE_RESEND_USEC   100000   /* the first after at least this long */
 #define TERN_KEEPALIVE_USEC      10000000 /* send something after this much silence */
 #define TERN_URGENT_PING_USEC    200000
