@@ -36,6 +36,9 @@ command -v ip >/dev/null 2>&1 || { echo "SKIP: iproute2 (ip) is not installed" >
 ip netns add "$NS1" 2>"$ERR" || skip "ip netns add failed"
 ip netns add "$NS2" 2>"$ERR" || skip "ip netns add failed"
 ip link add "$VA" type veth peer name "$VB" 2>"$ERR" || skip "cannot create a veth pair"
+# A chroot whose / is not a mount point can create namespaces but not enter
+# them (ip netns exec remounts / as a slave).
+ip netns exec "$NS1" true 2>"$ERR" || skip "ip netns exec failed"
 set -e
 ip link set "$VA" netns "$NS1"
 ip link set "$VB" netns "$NS2"
