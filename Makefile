@@ -51,20 +51,27 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The whole suite. CTest prints "N% tests passed, M tests failed out of K" last.
+# Runs CTest with its whole output in $(BUILD)/ctest.log and prints it
+# without the lines of passing tests; CTest's summary line comes last.
+# Usage: $(call run_ctest,DIR,CTEST ARGS)
+run_ctest = cd $(1) && { ctest $(2) > ctest.log 2>&1; rc=$$?; \
+	grep -Ev '^ *Start +[0-9]+:|Test +\#[0-9]+: .* Passed ' ctest.log; \
+	echo; grep -E '^[0-9]+% tests passed' ctest.log; exit $$rc; }
+
+# The whole suite.
 test: build
-	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 600 2>&1 | tail -n 40
+	$(call run_ctest,$(BUILD),-j $(JOBS) --output-on-failure --timeout 600)
 
 # The suite under ASan+UBSan (build-asan/) and the threaded tests under TSan.
 sanitize: deps
 	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTERN_SANITIZE=address,undefined
 	cmake --build build-asan -j $(JOBS)
-	cd build-asan && ctest -j $(JOBS) --output-on-failure --timeout 1200 2>&1 | tail -n 40
+	$(call run_ctest,build-asan,-j $(JOBS) --output-on-failure --timeout 1200)
 
 tsan: deps
 	cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTERN_SANITIZE=thread
 	cmake --build build-tsan -j $(JOBS)
-	cd build-tsan && ctest -j $(JOBS) -L threads --output-on-failure --timeout 1200 2>&1 | tail -n 40
+	$(call run_ctest,build-tsan,-j $(JOBS) -L threads --output-on-failure --timeout 1200)
 
 # Every fuzz target under libFuzzer + ASan + UBSan for FUZZ_SECONDS each.
 fuzz: deps-fuzz
