@@ -84,11 +84,9 @@ void tern_snp_free(tern_snp *s)
             tern_free(s->mem, m);
         }
     tern_free(s->mem, s->tx);
-    if (s->rx) {
-        for (unsigned i = 0; i <= TERN_MAX_LANE; i++)
-            if (s->rx[i]) tern_snp_rx_lane_free(s, s->rx[i]);
-        tern_free(s->mem, s->rx);
-    }
+    for (unsigned i = 0; i < s->rx_cap; i++)
+        if (s->rx[i]) tern_snp_rx_lane_free(s, s->rx[i]);
+    tern_free(s->mem, s->rx);
     tern_free(s->mem, s->ring);
     tern_free(s->mem, s->ranges);
     tern_free(s->mem, s->gaps);
@@ -98,9 +96,13 @@ void tern_snp_free(tern_snp *s)
 tern_snp_lane_rx *tern_snp_lane_rx_get(tern_snp *s, uint32_t lane)
 {
     if (lane > TERN_MAX_LANE) return NULL;
-    if (!s->rx) {
-        s->rx = tern_calloc(s->mem, TERN_MAX_LANE + 1, sizeof *s->rx);
-        if (!s->rx) return NULL;
+    if (lane >= s->rx_cap) {
+        /* Most connections use lane 0 only: one pointer, not 256. */
+        tern_snp_lane_rx **t = tern_realloc(s->mem, s->rx, (lane + 1) * sizeof *t);
+        if (!t) return NULL;
+        memset(t + s->rx_cap, 0, (lane + 1 - s->rx_cap) * sizeof *t);
+        s->rx = t;
+        s->rx_cap = (uint16_t)(lane + 1);
     }
     tern_snp_lane_rx *l = s->rx[lane];
     if (!l) {
@@ -301,6 +303,114 @@ bool tern_snp_reliable_outstanding(const tern_snp *s)
     for (unsigned i = 0; i < s->nlanes; i++)
         if (s->tx[i].ack_floor < s->tx[i].stream_end) return true;
     return false;
+}
+
+bool tern_snp_quiescent(const tern_snp *s)
+{
+    if (s->npending_msgs || s->retx_pending || s->bytes_in_flight) return false;
+    if (s->ack_deadline != INT64_MAX || s->nack_deadline != INT64_MAX ||
+        s->loss_deadline != INT64_MAX)
+        return false;
+    for (unsigned i = 0; i < s->rx_cap; i++)
+        if (s->rx[i] && (s->rx[i]->recv_pos != s->rx[i]->recv_end || s->rx[i]->nfrags))
+            return false;
+    return true;
+}
+
+/* The smallest power of two holding |n| (at least 1). */
+static size_t pow2_at_least(size_t n)
+{
+    size_t c = 1;
+    while (c < n) c *= 2;
+    return c;
+}
+
+/* Cut the sent-packet ring (indexed by packet number modulo its capacity)
+ * down to the records from ring_base on. */
+static void trim_ring(tern_snp *s)
+{
+    size_t n = (size_t)(s->next_pktnum - s->ring_base);
+    if (n == 0) {
+        tern_free(s->mem, s->ring);
+        s->ring = NULL;
+        s->ring_cap = 0;
+        return;
+    }
+    size_t ncap = pow2_at_least(n);
+    if (ncap >= s->ring_cap) return;
+    tern_sent_pkt *r = tern_malloc(s->mem, ncap * sizeof *r);
+    if (!r) return; /* keeping the big one is fine */
+    for (int64_t pn = s->ring_base; pn < s->next_pktnum; pn++)
+        r[(uint64_t)pn & (ncap - 1)] = s->ring[(uint64_t)pn & (s->ring_cap - 1)];
+    tern_free(s->mem, s->ring);
+    s->ring = r;
+    s->ring_cap = ncap;
+}
+
+/* The same for the ring of reliable ranges (indexed by a running count). */
+static void trim_ranges(tern_snp *s)
+{
+    size_t n = (size_t)(s->ranges_head - s->ranges_tail);
+    if (n == 0) {
+        tern_free(s->mem, s->ranges);
+        s->ranges = NULL;
+        s->ranges_cap = 0;
+        return;
+    }
+    size_t ncap = pow2_at_least(n);
+    if (ncap >= s->ranges_cap) return;
+    tern_sent_range *r = tern_malloc(s->mem, ncap * sizeof *r);
+    if (!r) return;
+    for (uint64_t i = s->ranges_tail; i < s->ranges_head; i++)
+        r[i & (ncap - 1)] = s->ranges[i & (s->ranges_cap - 1)];
+    tern_free(s->mem, s->ranges);
+    s->ranges = r;
+    s->ranges_cap = ncap;
+}
+
+void tern_snp_trim(tern_snp *s)
+{
+    for (int c = 0; c < TERN_SENDMSG_CLASSES; c++) {
+        for (tern_sendmsg *m = s->sm_free[c], *n; m; m = n) {
+            n = m->next;
+            tern_free(s->mem, m);
+        }
+        s->sm_free[c] = NULL;
+        s->sm_nfree[c] = 0;
+    }
+    for (unsigned i = 0; i < s->nlanes; i++) {
+        tern_snp_lane_tx *l = &s->tx[i];
+        if (!l->hist_len) {
+            tern_free(s->mem, l->hist);
+            l->hist = NULL;
+            l->hist_cap = l->hist_head = 0;
+        }
+        if (!l->acked.n) tern_ranges_free(&l->acked, s->mem);
+        if (!l->lost.n) tern_ranges_free(&l->lost, s->mem);
+        if (!l->dup.n) tern_ranges_free(&l->dup, s->mem);
+    }
+    for (unsigned i = 0; i < s->rx_cap; i++) {
+        tern_snp_lane_rx *l = s->rx[i];
+        if (!l) continue;
+        if (l->recv_pos == l->recv_end) {
+            tern_free(s->mem, l->buf);
+            l->buf = NULL;
+            l->buf_cap = 0;
+            l->buf_base = l->recv_pos;
+            tern_ranges_free(&l->gaps, s->mem);
+        }
+        if (!l->nfrags) {
+            tern_free(s->mem, l->frags);
+            l->frags = NULL;
+        }
+    }
+    trim_ring(s);
+    trim_ranges(s);
+    if (!s->ngaps) {
+        tern_free(s->mem, s->gaps);
+        s->gaps = NULL;
+        s->gaps_cap = 0;
+    }
 }
 
 static int64_t lane_queue_time(const tern_snp *s, uint64_t ahead)

@@ -212,8 +212,10 @@ typedef struct tern_snp {
 
     /* lanes: send config is per connection; receive lanes appear on demand */
     uint16_t nlanes;       /* configured send lanes (>= 1) */
+    uint16_t rx_cap;       /* receive lanes [0, rx_cap) have a slot in rx */
     tern_snp_lane_tx *tx;  /* [nlanes] */
-    tern_snp_lane_rx **rx; /* [256], entries allocated on first use */
+    tern_snp_lane_rx **rx; /* [rx_cap], grown to the highest lane seen; entries
+                              allocated on first use */
     uint64_t queue_seq, flushed_seq;
     tern_sendmsg *sm_free[TERN_SENDMSG_CLASSES];
     uint16_t sm_nfree[TERN_SENDMSG_CLASSES];
@@ -335,5 +337,16 @@ void tern_snp_status(const tern_snp *s, int64_t now, tern_snp_lane_status *total
 
 /* True when reliable data is still unacknowledged or unsent (for linger). */
 bool tern_snp_reliable_outstanding(const tern_snp *s);
+
+/* Nothing to send, nothing in flight, no ack owed, nothing waiting in a
+ * receive buffer: the engine would do nothing until a packet or a message
+ * arrives. */
+bool tern_snp_quiescent(const tern_snp *s);
+
+/* Give back memory a quiet engine does not need: cached send records,
+ * empty buffers and bookkeeping arrays, and the sent-packet ring cut down
+ * to the records it still holds. Everything grows again on demand, so
+ * behaviour is unchanged; for connections gone idle, not per packet. */
+void tern_snp_trim(tern_snp *s);
 
 #endif

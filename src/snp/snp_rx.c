@@ -251,7 +251,7 @@ tern_result tern_snp_rx_resume(tern_snp *s, int64_t now, tern_snp_rx *rx)
     rx->debug[0] = 0;
     s->in_rx = true;
     tern_result r = TERN_OK;
-    for (unsigned i = 0; s->rx && i <= TERN_MAX_LANE && r == TERN_OK; i++) {
+    for (unsigned i = 0; i < s->rx_cap && r == TERN_OK; i++) {
         tern_snp_lane_rx *l = s->rx[i];
         if (!l || l->recv_pos == l->recv_end) continue;
         r = rel_deliver(s, l, now, i, rx);
@@ -410,6 +410,13 @@ done:
 
 void tern_snp_ack_request(tern_snp *s, int64_t now, bool immediate)
 {
-    int64_t due = immediate ? now : now + TERN_SNP_ACK_DELAY_USEC;
+    /* The delay lets one ack cover the data packets that follow. A packet
+     * that brought data has already set ack_deadline in tern_snp_recv, so
+     * nothing owed here means a request on a packet without data (a
+     * keepalive): it has nothing to wait for, and answered now it costs no
+     * wake-up of its own 5 ms later, which for thousands of idle
+     * connections is most of their wake-ups. */
+    bool nothing_owed = s->ack_deadline == INT64_MAX;
+    int64_t due = immediate || nothing_owed ? now : now + TERN_SNP_ACK_DELAY_USEC;
     if (due < s->ack_deadline) s->ack_deadline = due;
 }
