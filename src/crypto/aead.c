@@ -1,6 +1,7 @@
 #include "crypto/aead.h"
 
 #include <limits.h>
+#include <stdatomic.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -9,16 +10,39 @@
 /* OpenSSL takes int lengths. */
 #define AEAD_MAX_LEN ((size_t)INT_MAX - TERN_AEAD_TAG_LEN)
 
-static EVP_CIPHER_CTX *new_ctx(const EVP_CIPHER *alg, const uint8_t *key, int enc)
+/* The cipher, fetched once for the process: a fetch per context would
+ * cost a method-store lookup each time an idle connection wakes up. */
+static _Atomic(EVP_CIPHER *) gcm_alg;
+
+static EVP_CIPHER *gcm(void)
 {
-    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    EVP_CIPHER *alg = atomic_load(&gcm_alg);
+    if (alg) return alg;
+    alg = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+    if (!alg) {
+        ERR_clear_error();
+        return NULL;
+    }
+    EVP_CIPHER *none = NULL;
+    if (!atomic_compare_exchange_strong(&gcm_alg, &none, alg)) {
+        EVP_CIPHER_free(alg); /* another thread was first */
+        return none;
+    }
+    return alg;
+}
+
+static EVP_CIPHER_CTX *new_ctx(const uint8_t *key, int enc)
+{
+    EVP_CIPHER *alg = gcm();
+    EVP_CIPHER_CTX *c = alg ? EVP_CIPHER_CTX_new() : NULL;
     /* Key now, IV per packet: the key schedule is computed once per
-     * connection. 12 bytes is GCM's default IV length, set anyway so that a
+     * context. 12 bytes is GCM's default IV length, set anyway so that a
      * changed default could never silently change the nonce. */
     if (!c || EVP_CipherInit_ex(c, alg, NULL, NULL, NULL, enc) != 1 ||
         EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, TERN_AEAD_IV_LEN, NULL) != 1 ||
         EVP_CipherInit_ex(c, NULL, NULL, key, NULL, enc) != 1) {
         EVP_CIPHER_CTX_free(c);
+        ERR_clear_error();
         return NULL;
     }
     return c;
@@ -34,19 +58,9 @@ tern_result tern_aead_init(tern_aead *a, uint32_t cipher, const uint8_t *send_ke
     }
     if (cipher != TERN_CIPHER_AES_256_GCM || !send_key || !send_iv || !recv_key || !recv_iv)
         return TERN_INVALID_PARAM;
-    EVP_CIPHER *alg = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
-    if (!alg) {
-        ERR_clear_error();
-        return TERN_CRYPTO;
-    }
-    a->enc = new_ctx(alg, send_key, 1);
-    a->dec = a->enc ? new_ctx(alg, recv_key, 0) : NULL;
-    EVP_CIPHER_free(alg); /* the contexts hold their own references */
-    if (!a->dec) {
-        ERR_clear_error();
-        tern_aead_free(a);
-        return TERN_NOMEM;
-    }
+    if (!gcm()) return TERN_CRYPTO;
+    memcpy(a->send_key, send_key, TERN_AEAD_KEY_LEN);
+    memcpy(a->recv_key, recv_key, TERN_AEAD_KEY_LEN);
     memcpy(a->send_iv, send_iv, TERN_AEAD_IV_LEN);
     memcpy(a->recv_iv, recv_iv, TERN_AEAD_IV_LEN);
     a->cipher = TERN_CIPHER_AES_256_GCM;
@@ -77,6 +91,7 @@ ptrdiff_t tern_aead_seal(tern_aead *a, uint64_t pktnum, const uint8_t *in, size_
     if (len > AEAD_MAX_LEN) return -(ptrdiff_t)TERN_MSG_TOO_BIG;
     if (cap < len + TERN_AEAD_TAG_LEN) return -(ptrdiff_t)TERN_BUF_TOO_SMALL;
     if (!out || (len && !in)) return -(ptrdiff_t)TERN_INVALID_PARAM;
+    if (!a->enc && !(a->enc = new_ctx(a->send_key, 1))) return -(ptrdiff_t)TERN_CRYPTO;
 
     uint8_t iv[TERN_AEAD_IV_LEN], none[TERN_AEAD_TAG_LEN];
     int n = 0, fin = 0;
@@ -107,6 +122,7 @@ ptrdiff_t tern_aead_open(tern_aead *a, uint64_t pktnum, const uint8_t *in, size_
     if (plen > AEAD_MAX_LEN) return -(ptrdiff_t)TERN_MSG_TOO_BIG;
     if (cap < plen) return -(ptrdiff_t)TERN_BUF_TOO_SMALL;
     if (!in || (plen && !out)) return -(ptrdiff_t)TERN_INVALID_PARAM;
+    if (!a->dec && !(a->dec = new_ctx(a->recv_key, 0))) return -(ptrdiff_t)TERN_CRYPTO;
 
     uint8_t iv[TERN_AEAD_IV_LEN], tag[TERN_AEAD_TAG_LEN], none[TERN_AEAD_TAG_LEN];
     int n = 0, fin = 0;
@@ -129,9 +145,15 @@ ptrdiff_t tern_aead_open(tern_aead *a, uint64_t pktnum, const uint8_t *in, size_
     return (ptrdiff_t)plen;
 }
 
-void tern_aead_free(tern_aead *a)
+void tern_aead_trim(tern_aead *a)
 {
     EVP_CIPHER_CTX_free(a->enc);
     EVP_CIPHER_CTX_free(a->dec);
+    a->enc = a->dec = NULL;
+}
+
+void tern_aead_free(tern_aead *a)
+{
+    tern_aead_trim(a);
     OPENSSL_cleanse(a, sizeof *a);
 }

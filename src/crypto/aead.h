@@ -1,6 +1,6 @@
 /* Per-packet protection of data packets (WIRE.md §4.8). One tern_aead per
- * connection holds an AES-256-GCM context per direction, keyed once; each
- * packet only sets its nonce:
+ * connection holds an AES-256-GCM context per direction, keyed when first
+ * used; each packet only sets its nonce:
  *
  *   IV(P) = u64le(u64le_read(IVbase[0..7]) + P mod 2^64) || IVbase[8..11]
  *
@@ -25,10 +25,18 @@ struct evp_cipher_ctx_st;
 
 /* Zero-initialise (or tern_aead_init) before use. Sealing and opening use
  * separate contexts, so one thread may seal while another opens; two
- * concurrent seals (or opens) on one tern_aead are not allowed. */
+ * concurrent seals (or opens) on one tern_aead are not allowed.
+ *
+ * An OpenSSL AES-GCM context costs over a kilobyte of heap (key schedule,
+ * GHASH tables). A connection that only exchanges a keepalive every ten
+ * seconds must not hold two of them, so the keys are kept here and each
+ * context is made on its first use; tern_aead_trim() gives them back when
+ * the connection goes quiet. */
 typedef struct tern_aead {
-    struct evp_cipher_ctx_st *enc; /* AES only; NULL for the NULL cipher */
+    struct evp_cipher_ctx_st *enc; /* AES only; NULL until needed */
     struct evp_cipher_ctx_st *dec;
+    uint8_t send_key[TERN_AEAD_KEY_LEN];
+    uint8_t recv_key[TERN_AEAD_KEY_LEN];
     uint8_t send_iv[TERN_AEAD_IV_LEN];
     uint8_t recv_iv[TERN_AEAD_IV_LEN];
     uint32_t cipher; /* enum tern_cipher; INVALID until initialised */
@@ -44,11 +52,11 @@ static inline void tern_aead_iv(const uint8_t base[TERN_AEAD_IV_LEN], uint64_t p
 
 /* Set up |a| for |cipher| (TERN_CIPHER_AES_256_GCM or TERN_CIPHER_NULL) with
  * this side's send key and IV base and the peer's (its recv key and IV base).
- * Keys and IVs are copied (OpenSSL keeps the key schedule); for the NULL
- * cipher they are ignored and may be NULL. TERN_OK; TERN_INVALID_PARAM for any
- * other cipher value or a NULL key/IV with AES; TERN_NOMEM or TERN_CRYPTO if
- * OpenSSL cannot make the contexts. On failure |a| is left freed (cipher
- * INVALID), safe to free again. */
+ * Keys and IVs are copied; for the NULL cipher they are ignored and may be
+ * NULL. TERN_OK; TERN_INVALID_PARAM for any other cipher value or a NULL
+ * key/IV with AES; TERN_CRYPTO if OpenSSL has no AES-256-GCM. On failure |a|
+ * is left freed (cipher INVALID), safe to free again. The OpenSSL contexts
+ * are made by the first seal and the first open. */
 tern_result tern_aead_init(tern_aead *a, uint32_t cipher, const uint8_t *send_key,
                            const uint8_t *send_iv, const uint8_t *recv_key, const uint8_t *recv_iv);
 
@@ -70,8 +78,8 @@ static inline size_t tern_aead_overhead(const tern_aead *a)
  * -TERN_MSG_TOO_BIG when |len| exceeds what OpenSSL takes (~2 GB);
  * -TERN_INVALID_STATE when |a| is not initialised; -TERN_INVALID_PARAM for
  * a NULL |out| (or NULL |in| with |len| > 0); -TERN_CRYPTO if OpenSSL
- * fails (a bug; drop the packet). The caller must never seal two packets
- * with one packet number. */
+ * fails (out of memory for the context, or a bug; drop the packet). The caller must never seal two
+ * packets with one packet number. */
 ptrdiff_t tern_aead_seal(tern_aead *a, uint64_t pktnum, const uint8_t *in, size_t len, uint8_t *out,
                          size_t cap);
 
@@ -87,8 +95,13 @@ ptrdiff_t tern_aead_seal(tern_aead *a, uint64_t pktnum, const uint8_t *in, size_
 ptrdiff_t tern_aead_open(tern_aead *a, uint64_t pktnum, const uint8_t *in, size_t len, uint8_t *out,
                          size_t cap);
 
-/* Free the OpenSSL contexts (which wipe their key schedules) and wipe |a|.
- * Safe on a zeroed or already freed tern_aead. */
+/* Free the OpenSSL contexts (they wipe their key schedules) and keep only
+ * the keys: the next seal or open makes its context again. For a connection
+ * gone quiet. */
+void tern_aead_trim(tern_aead *a);
+
+/* Free the OpenSSL contexts and wipe |a|. Safe on a zeroed or already freed
+ * tern_aead. */
 void tern_aead_free(tern_aead *a);
 
 #endif
