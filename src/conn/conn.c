@@ -117,6 +117,35 @@ void tern_conn_schedule(tern_conn *c, int64_t when)
     tern_heap_set(&c->inst->timers, c->inst->mem, &c->timer, when);
 }
 
+int64_t tern_timer_coarse(int64_t now, int64_t when, bool late_phase)
+{
+    int64_t ahead = when - now;
+    if (ahead < TERN_COARSE_AFTER_USEC || when > INT64_MAX / 2) return when;
+    int64_t grain = 1;
+    while (grain <= ahead / 64) grain *= 2; /* the largest power of two <= ahead / 32 */
+    int64_t off = late_phase ? grain / 2 : 0;
+    return ((when - off + grain - 1) & ~(grain - 1)) + off;
+}
+
+void tern_conn_trim(tern_conn *c, int64_t now)
+{
+    if (c->state != TERN_CS_CONNECTED || !c->snp_ready) return;
+    /* A connection that trades a message now and then keeps its buffers:
+     * trimming is for connections that only exchange keepalives, never a
+     * cost per message. */
+    if (now - c->last_msg < TERN_IDLE_TRIM_USEC) return;
+    /* At most once per TERN_IDLE_TRIM_USEC: the cipher contexts freed here
+     * are made again by the next packet each way, so a peer that sends
+     * empty packets quickly must not turn that into a context per packet.
+     * A keepalive exchange (every TERN_KEEPALIVE_USEC) makes each context
+     * once and frees it once. */
+    if (now - c->trimmed_at < TERN_IDLE_TRIM_USEC) return;
+    if (c->live.reply_deadline != INT64_MAX || !tern_snp_quiescent(&c->snp)) return;
+    c->trimmed_at = now;
+    tern_snp_trim(&c->snp);
+    if (c->aead_ready) tern_aead_trim(&c->aead);
+}
+
 tern_conn *tern_conn_new(tern_inst *in, int64_t now, tern_cfg_scope *parent, int nopts,
                          const tern_config_value *opts, tern_result *err)
 {
@@ -144,7 +173,7 @@ tern_conn *tern_conn_new(tern_inst *in, int64_t now, tern_cfg_scope *parent, int
     }
     c->last_handle = c->handle;
     c->user_data = c->opts.user_data;
-    c->created = c->state_since = now;
+    c->created = c->state_since = c->last_msg = c->trimmed_at = now;
     c->local_id = tern_random_conn_id(in);
     c->handshake_rtt = -1;
     c->ping_est_ms = -1;
@@ -272,6 +301,7 @@ void tern_conn_destroy(tern_conn *c)
         in->tx.close(in->tx.ctx, c->sock);
     }
     if (c->pipe_peer) c->pipe_peer->pipe_peer = NULL;
+    tern_free(in->mem, c->pipe_msgnum);
     drop_queue(c);
     if (c->hs) {
         tern_hs_local_free(c->hs);
@@ -437,7 +467,14 @@ static tern_result pipe_send(tern_conn *c, int64_t now, uint16_t lane, const voi
     tern_message *m = tern_msg_new(c->inst->pool, len);
     if (!m) return TERN_NOMEM;
     if (len) memcpy(m->data, data, len);
-    int64_t n = ++c->pipe_next_msgnum[lane];
+    if (!c->pipe_msgnum) {
+        c->pipe_msgnum = tern_calloc(c->inst->mem, TERN_SNP_MAX_LANES, sizeof *c->pipe_msgnum);
+        if (!c->pipe_msgnum) {
+            m->release(m);
+            return TERN_NOMEM;
+        }
+    }
+    int64_t n = ++c->pipe_msgnum[lane];
     m->message_number = n;
     m->lane = lane;
     m->flags = flags & TERN_SEND_RELIABLE;
@@ -503,6 +540,7 @@ tern_result tern_conn_send(tern_conn *c, int64_t now, uint16_t lane, const void 
         if (r != TERN_OK) return r;
     }
     tern_result r = tern_snp_send(&c->snp, now, data, len, flags, lane, msgnum);
+    if (r == TERN_OK) c->last_msg = now;
     if (r == TERN_OK && c->state == TERN_CS_CONNECTED) tern_conn_schedule(c, now);
     return r;
 }
@@ -610,6 +648,7 @@ void tern_conn_deliver(void *user, tern_message *pub)
     pub->conn = c->handle ? c->handle : c->last_handle;
     pub->peer = c->remote_identity;
     pub->conn_user_data = c->user_data;
+    c->last_msg = pub->time_received;
     if (!c->handle) { /* closed by the application: nobody will read it */
         pub->release(pub);
         return;

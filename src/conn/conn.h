@@ -34,6 +34,8 @@
 #define TERN_MAX_PENDING_LISTEN  4096    /* not-yet-accepted connections per listen socket */
 #define TERN_MAX_PENDING_PER_IP  64      /* ... per source IP address */
 #define TERN_SERVICE_BURST       64      /* packets one connection sends per service call */
+#define TERN_COARSE_AFTER_USEC   1000000 /* deadlines further away may be coalesced */
+#define TERN_IDLE_TRIM_USEC      2000000 /* no message for this long: a connection is idle */
 
 /* Internal states; the API sees the positive ones, the negative as NONE. */
 enum tern_cstate {
@@ -147,6 +149,8 @@ struct tern_conn {
     tern_snp snp;
     int64_t last_send; /* the last data packet */
     bool sent_data;
+    int64_t last_msg;   /* a message was sent or delivered (for tern_conn_trim) */
+    int64_t trimmed_at; /* tern_conn_trim last gave memory back */
     tern_live live;
     /* close */
     int end_reason;
@@ -172,7 +176,8 @@ struct tern_conn {
     tern_conn_opts opts;
     /* socket pairs over a pipe */
     tern_conn *pipe_peer;
-    int64_t pipe_next_msgnum[TERN_SNP_MAX_LANES];
+    int64_t *pipe_msgnum; /* [TERN_SNP_MAX_LANES] last message number sent per lane;
+                             made on the first send, so other connections carry none */
     /* stats for the status */
     uint64_t pkts_sent, pkts_recv, bytes_sent, bytes_recv;
     int64_t rate_stamp;
@@ -269,6 +274,26 @@ int tern_cstate_api(int state);
 void tern_conn_set_state(tern_conn *c, int64_t now, int state);
 void tern_conn_problem(tern_conn *c, int64_t now, int reason, const char *debug);
 void tern_conn_schedule(tern_conn *c, int64_t when);
+/* |when|, a deadline seen at |now|, rounded up for coalescing when it is at
+ * least TERN_COARSE_AFTER_USEC away: by less than 1/32 of the wait, to a
+ * power-of-two grid, so that thousands of idle connections' keepalives come
+ * due in a few shared wake-ups instead of one each. |late_phase| shifts the
+ * grid by half a step: the two ends of a connection use opposite phases, so
+ * their keepalive timers never fire together (each end sends one only after
+ * ten seconds of silence; fired together, both would, doubling the packets;
+ * half a step apart, the first one's packet arrives before the other fires
+ * unless the one-way delay exceeds half a step, 131 ms for the 262 ms step
+ * of a ten-second keepalive). */
+int64_t tern_timer_coarse(int64_t now, int64_t when, bool late_phase);
+/* An idle connection (no message for TERN_IDLE_TRIM_USEC, nothing in flight,
+ * no reply awaited) gives back the memory only traffic needs: the engine's
+ * buffers and caches and the two OpenSSL AES-GCM contexts (1144 bytes each
+ * with OpenSSL 3.0, more than the rest of an idle connection). Called after
+ * each datagram and each timer; a no-op on a busy connection, and it acts
+ * at most once per TERN_IDLE_TRIM_USEC, so the contexts are still made
+ * once per connection while it carries traffic, and at most once per
+ * direction per idle period (one keepalive exchange) after that. */
+void tern_conn_trim(tern_conn *c, int64_t now);
 void tern_conn_recv(tern_conn *c, int64_t now, const uint8_t *data, size_t len);
 void tern_conn_service(tern_conn *c, int64_t now);
 void tern_conn_destroy(tern_conn *c);

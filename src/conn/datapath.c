@@ -282,7 +282,8 @@ void tern_conn_service(tern_conn *c, int64_t now)
                 next = limit;
             }
         }
-        if (next != INT64_MAX) tern_conn_schedule(c, next < now ? now : next);
+        if (next != INT64_MAX)
+            tern_conn_schedule(c, next < now ? now : tern_timer_coarse(now, next, !c->is_server));
         return;
     }
     case TERN_CS_FIN_WAIT: {
@@ -291,7 +292,8 @@ void tern_conn_service(tern_conn *c, int64_t now)
             return;
         }
         int64_t next = tern_conn_finwait_resend(c, now);
-        tern_conn_schedule(c, next < c->finwait_until ? next : c->finwait_until);
+        int64_t until = tern_timer_coarse(now, c->finwait_until, !c->is_server);
+        tern_conn_schedule(c, next < until ? next : until);
         return;
     }
     default:

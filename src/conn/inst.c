@@ -109,9 +109,10 @@ void tern_inst_recv(tern_inst *in, int64_t now, uint32_t sock, const tern_addr *
     if (in->sock_kind[sock - 1] == 1) {
         tern_listen *l = in->socks[sock - 1];
         tern_conn *c = tern_addrmap_get(&l->by_addr, from);
-        if (c)
+        if (c) {
             tern_conn_recv(c, now, data, len);
-        else
+            tern_conn_trim(c, now);
+        } else
             tern_listen_recv(in, l, now, from, data, len);
         return;
     }
@@ -123,6 +124,7 @@ void tern_inst_recv(tern_inst *in, int64_t now, uint32_t sock, const tern_addr *
         return;
     }
     tern_conn_recv(c, now, data, len);
+    tern_conn_trim(c, now);
 }
 
 void tern_inst_service(tern_inst *in, int64_t now)
@@ -135,7 +137,10 @@ void tern_inst_service(tern_inst *in, int64_t now)
         if (!top || top->key > now) break;
         tern_conn *c = (tern_conn *)((char *)top - offsetof(tern_conn, timer));
         tern_heap_remove(&in->timers, top);
+        /* Only a connection in FIN_WAIT can be gone after its service. */
+        bool may_go = c->state == TERN_CS_FIN_WAIT;
         tern_conn_service(c, now);
+        if (!may_go) tern_conn_trim(c, now);
     }
 }
 
