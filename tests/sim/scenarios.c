@@ -12,6 +12,7 @@
 
 #include "cc_scen.h"
 #include "conn_scen.h"
+#include "idle_scen.h"
 #include "snp_ep.h"
 
 typedef struct corr {
@@ -464,7 +465,7 @@ const scenario sim_scenarios[] = {
     {"huge", s_huge, 300, CORR_FIGS, "messages up to 512 KiB and zero-byte ones"},
     {"slow_consumer", s_slow_consumer, 500, CORR_FIGS, "tiny receive buffers, slow application"},
     {"chaos", s_chaos, 1500, CORR_FIGS, "every impairment at once"},
-    CC_SCENARIOS CONN_SCENARIOS{NULL, NULL, 0, {NULL}, NULL},
+    CC_SCENARIOS CONN_SCENARIOS IDLE_SCENARIOS{NULL, NULL, 0, {NULL}, NULL},
 };
 
 const scenario *sim_scenario_find(const char *name)
