@@ -307,6 +307,7 @@ void tern_conn_destroy(tern_conn *c)
         tern_hs_local_free(c->hs);
         tern_free(in->mem, c->hs);
     }
+    tern_free(in->mem, c->hs_ok);
     tern_free(in->mem, c->peer);
     if (c->aead_ready) tern_aead_free(&c->aead);
     if (c->snp_ready) tern_snp_free(&c->snp);
@@ -440,6 +441,8 @@ void tern_conn_finwait(tern_conn *c, int64_t now, bool resend)
         tern_free(in->mem, c->hs);
         c->hs = NULL;
     }
+    tern_free(in->mem, c->hs_ok);
+    c->hs_ok = NULL;
     tern_free(in->mem, c->peer);
     c->peer = NULL;
     tern_conn_schedule(c, c->close_resends ? c->close_resend_at : c->finwait_until);

@@ -137,6 +137,7 @@ struct tern_conn {
     int64_t created, state_since;
     /* handshake */
     tern_hs_local *hs; /* freed once no longer needed */
+    tern_hs_ok *hs_ok; /* server, once accepted: what resends the ConnectOK (hs is freed) */
     tern_hs_peer *peer;
     uint64_t challenge; /* client: from the ChallengeReply */
     int64_t next_retry;

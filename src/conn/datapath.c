@@ -174,14 +174,16 @@ void tern_conn_recv_data(tern_conn *c, int64_t now, const uint8_t *data, size_t 
     c->live.reply_deadline = INT64_MAX;
     c->live.timeout_started = 0;
     c->live.reply_timeouts = 0;
-    if (c->is_server && !c->rx_seen_data && c->hs) {
+    if (c->is_server && !c->rx_seen_data && (c->hs || c->hs_ok)) {
         /* The client's first data packet: it has our ConnectOK, so no resend
          * will ever be needed; drop the handshake state (most of an idle
          * connection's memory). */
         c->rx_seen_data = true;
-        tern_hs_local_free(c->hs);
+        if (c->hs) tern_hs_local_free(c->hs);
         tern_free(in->mem, c->hs);
         c->hs = NULL;
+        tern_free(in->mem, c->hs_ok);
+        c->hs_ok = NULL;
     }
     if (stats_flags & (TERN_STATS_ACK_REQUEST_E2E | TERN_STATS_ACK_REQUEST_IMMEDIATE))
         tern_snp_ack_request(&c->snp, now, (stats_flags & TERN_STATS_ACK_REQUEST_IMMEDIATE) != 0);

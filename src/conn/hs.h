@@ -153,6 +153,29 @@ tern_result tern_hs_local_set_unencrypted(tern_hs_local *l, int unencrypted);
 tern_result tern_hs_fill_connect_request(tern_hs_local *l, Tern__ConnectRequest *m);
 tern_result tern_hs_fill_connect_ok(tern_hs_local *l, Tern__ConnectOK *m);
 
+/* What a server keeps, once its side of the handshake is done, to send its
+ * ConnectOK again when the client repeats its ConnectRequest (until the
+ * client's first data packet): the cert and crypt-info bytes, the signature
+ * and the legacy SteamID, about a quarter of a tern_hs_local (904 bytes,
+ * mostly fixed-size buffers and key objects no longer needed). */
+typedef struct tern_hs_ok {
+    uint64_t steam_id;
+    bool has_steam_id;
+    uint16_t cert_len, crypt_len;
+    uint8_t signature[TERN_ED25519_SIG_LEN];
+    uint8_t bytes[]; /* cert, then crypt info */
+} tern_hs_ok;
+
+/* A tern_hs_ok from a server's finalized |l| (which stays as it is), from
+ * |mem|; free it with tern_free. NULL when |l| is no finalized server side
+ * or memory is short. */
+tern_hs_ok *tern_hs_ok_new(const tern_hs_local *l, const tern_mem *mem);
+
+/* tern_hs_fill_connect_ok from what |k| kept; |cert| and |crypt| are the
+ * caller's storage for the wrappers |m| points at. */
+void tern_hs_ok_fill(const tern_hs_ok *k, Tern__ConnectOK *m, Tern__CertificateSigned *cert,
+                     Tern__CryptInfoSigned *crypt);
+
 /* Wipe the private keys and |l| (a shared cert key is only let go of).
  * Safe on a zeroed or freed struct. */
 void tern_hs_local_free(tern_hs_local *l);

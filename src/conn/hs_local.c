@@ -7,6 +7,7 @@
 
 #include "conn/hs_int.h"
 #include "crypto/rand.h"
+#include "util/mem.h"
 #include "wire/identity.h"
 
 tern_result tern_hs_fail(tern_hs_error *err, tern_result r, int end_reason, const char *fmt, ...)
@@ -176,6 +177,44 @@ tern_result tern_hs_fill_connect_ok(tern_hs_local *l, Tern__ConnectOK *m)
     m->crypt = &l->pb_crypt;
     if (steam_id(l, &m->legacy_server_steam_id)) m->has_legacy_server_steam_id = 1;
     return TERN_OK;
+}
+
+tern_hs_ok *tern_hs_ok_new(const tern_hs_local *l, const tern_mem *mem)
+{
+    if (!l->is_server || !l->finalized) return NULL;
+    tern_hs_ok *k = tern_malloc(mem, sizeof *k + l->cert_len + l->crypt_len);
+    if (!k) return NULL;
+    k->has_steam_id = steam_id(l, &k->steam_id);
+    k->cert_len = (uint16_t)l->cert_len;
+    k->crypt_len = (uint16_t)l->crypt_len;
+    memcpy(k->signature, l->signature, sizeof k->signature);
+    memcpy(k->bytes, l->cert, l->cert_len);
+    memcpy(k->bytes + l->cert_len, l->crypt, l->crypt_len);
+    return k;
+}
+
+void tern_hs_ok_fill(const tern_hs_ok *k, Tern__ConnectOK *m, Tern__CertificateSigned *cert,
+                     Tern__CryptInfoSigned *crypt)
+{
+    static const Tern__CertificateSigned cert_init = TERN__CERTIFICATE_SIGNED__INIT;
+    static const Tern__CryptInfoSigned crypt_init = TERN__CRYPT_INFO_SIGNED__INIT;
+    *cert = cert_init;
+    cert->has_cert = 1;
+    cert->cert.data = (uint8_t *)k->bytes;
+    cert->cert.len = k->cert_len;
+    *crypt = crypt_init;
+    crypt->has_info = 1;
+    crypt->info.data = (uint8_t *)k->bytes + k->cert_len;
+    crypt->info.len = k->crypt_len;
+    crypt->has_signature = 1;
+    crypt->signature.data = (uint8_t *)k->signature;
+    crypt->signature.len = sizeof k->signature;
+    m->cert = cert;
+    m->crypt = crypt;
+    if (k->has_steam_id) {
+        m->has_legacy_server_steam_id = 1;
+        m->legacy_server_steam_id = k->steam_id;
+    }
 }
 
 void tern_hs_local_free(tern_hs_local *l)

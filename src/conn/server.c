@@ -268,7 +268,7 @@ void tern_listen_recv(tern_inst *in, tern_listen *l, int64_t now, const tern_add
 
 void tern_server_send_connect_ok(tern_conn *c, int64_t now)
 {
-    if (!c->hs) return;
+    if (!c->hs && !c->hs_ok) return;
     Tern__ConnectOK ok = TERN__CONNECT_OK__INIT;
     ok.has_client_connection_id = 1;
     ok.client_connection_id = c->remote_id;
@@ -280,7 +280,12 @@ void tern_server_send_connect_ok(tern_conn *c, int64_t now)
         ok.has_delay_time_usec = 1;
         ok.delay_time_usec = (uint32_t)(now - c->req_recv_time);
     }
-    if (tern_hs_fill_connect_ok(c->hs, &ok) != TERN_OK) return;
+    Tern__CertificateSigned cert;
+    Tern__CryptInfoSigned crypt;
+    if (c->hs_ok)
+        tern_hs_ok_fill(c->hs_ok, &ok, &cert, &crypt);
+    else if (tern_hs_fill_connect_ok(c->hs, &ok) != TERN_OK)
+        return;
     tern_hs_msg m = {.kind = TERN_PKT_CONNECT_OK, .u.connect_ok = &ok};
     uint8_t buf[TERN_DGRAM_MAX];
     uint8_t *e = tern_hs_encode(buf, buf + sizeof buf, &m);
@@ -364,6 +369,16 @@ tern_result tern_conn_accept(tern_conn *c, int64_t now)
     }
     c->live.last_recv = now;
     tern_server_send_connect_ok(c, now);
+    /* Until the client's first data packet only the ConnectOK may be needed
+     * again: keep its bytes, not the whole handshake state (on a server
+     * whose clients are idle this was a third of each connection). If that
+     * allocation fails, the full state stays. */
+    c->hs_ok = tern_hs_ok_new(c->hs, in->mem);
+    if (c->hs_ok) {
+        tern_hs_local_free(c->hs);
+        tern_free(in->mem, c->hs);
+        c->hs = NULL;
+    }
     tern_conn_set_state(c, now, TERN_CS_CONNECTED);
     tern_conn_schedule(c, now);
     return TERN_OK;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "conn/hs.h"
+#include "util/mem.h"
 #include "wire/identity.h"
 
 #define CLIENT_ID 0x11223344u
@@ -134,6 +135,33 @@ static tern_result server_checks(tern_hs_local *l, const tern_hs_check_params *p
     return tern_hs_check_peer(&msg, prm, p, err);
 }
 
+/* What a server keeps after the handshake (tern_hs_ok) sends the very
+ * bytes the full state would. */
+static void assert_kept_ok_same(const tern_hs_local *l, const Tern__ConnectOK *full)
+{
+    const tern_mem *mem = tern_mem_default();
+    tern_hs_ok *k = tern_hs_ok_new(l, mem);
+    assert_non_null(k);
+    Tern__ConnectOK kept = TERN__CONNECT_OK__INIT;
+    kept.has_client_connection_id = full->has_client_connection_id;
+    kept.client_connection_id = full->client_connection_id;
+    kept.has_server_connection_id = full->has_server_connection_id;
+    kept.server_connection_id = full->server_connection_id;
+    Tern__CertificateSigned cert;
+    Tern__CryptInfoSigned crypt;
+    tern_hs_ok_fill(k, &kept, &cert, &crypt);
+    uint8_t a[TERN_DGRAM_MAX], b[TERN_DGRAM_MAX];
+    tern_hs_msg ma = {.kind = TERN_PKT_CONNECT_OK}, mb = ma;
+    ma.u.connect_ok = (Tern__ConnectOK *)full;
+    mb.u.connect_ok = &kept;
+    uint8_t *ea = tern_hs_encode(a, a + sizeof a, &ma), *eb = tern_hs_encode(b, b + sizeof b, &mb);
+    assert_non_null(ea);
+    assert_non_null(eb);
+    assert_int_equal(ea - a, eb - b);
+    assert_memory_equal(a, b, (size_t)(ea - a));
+    tern_free(mem, k);
+}
+
 /* Client side: the server's ConnectOK from |l|. */
 static tern_result client_checks(tern_hs_local *l, const tern_hs_check_params *prm, tern_hs_peer *p,
                                  tern_hs_error *err)
@@ -144,6 +172,7 @@ static tern_result client_checks(tern_hs_local *l, const tern_hs_check_params *p
     m.has_server_connection_id = 1;
     m.server_connection_id = SERVER_ID;
     assert_int_equal(tern_hs_fill_connect_ok(l, &m), TERN_OK);
+    assert_kept_ok_same(l, &m);
     tern_hs_msg msg = via_wire(TERN_PKT_CONNECT_OK, &m);
     assert_null(msg.u.connect_ok->identity_string);
     assert_null(msg.u.connect_ok->legacy_identity_binary);
@@ -238,6 +267,8 @@ static void test_appendix_b(void **state)
     Tern__ConnectOK ok = TERN__CONNECT_OK__INIT;
     assert_int_equal(tern_hs_fill_connect_ok(&sl, &ok), TERN_OK);
     assert_int_equal(ok.crypt->info.len, sl.crypt_len);
+    assert_kept_ok_same(&sl, &ok);
+    assert_null(tern_hs_ok_new(&cl, tern_mem_default())); /* a client keeps nothing */
     tern_aead_free(&ca);
     tern_aead_free(&sa);
     tern_hs_local_free(&cl);
