@@ -141,7 +141,7 @@ static int finwait_lean(const conn_ep *e)
     int n = 0;
     for (const tern_conn *c = e->inst.closing; c; c = c->closing_next) {
         if (c->state != TERN_CS_FIN_WAIT) continue;
-        if (c->snp_ready || c->aead_ready || c->hs || c->peer) return -1;
+        if (c->snp_ready || c->aead_ready || c->hs || c->hs_ok || c->peer) return -1;
         n++;
     }
     return n;
