@@ -171,10 +171,22 @@ bool SendOn( HSteamNetConnection c, int lane, bool rel, const void *data, uint32
 	return res > 0;
 }
 
+void ReceiveConn( Conn &c );
+
 void OnStatus( SteamNetConnectionStatusChangedCallback_t *info )
 {
 	HSteamNetConnection h = info->m_hConn;
 	const SteamNetConnectionInfo_t &in = info->m_info;
+	// What arrived before the peer's close is read first, as an application
+	// that wants all of it does: the last data and the close can come in the
+	// same poll (a lingering peer closes as soon as its data is acked).
+	if ( in.m_eState == k_ESteamNetworkingConnectionState_ClosedByPeer ||
+		 in.m_eState == k_ESteamNetworkingConnectionState_ProblemDetectedLocally )
+	{
+		Conn *d = Find( h );
+		if ( d && !d->closed )
+			ReceiveConn( *d );
+	}
 	Line( "STATUS", "conn=%u old=%d new=%d end=%d debug=%s", h, (int)info->m_eOldState, (int)in.m_eState,
 		in.m_eEndReason, in.m_szEndDebug );
 	Conn *c = Find( h );
@@ -427,9 +439,14 @@ void ReceiveAll()
 {
 	for ( size_t i = 0; i < g_conns.size(); ++i )
 	{
-		Conn &c = g_conns[i];
-		if ( c.closed )
-			continue;
+		if ( !g_conns[i].closed )
+			ReceiveConn( g_conns[i] );
+	}
+}
+
+void ReceiveConn( Conn &c )
+{
+	{
 		SteamNetworkingMessage_t *msgs[64];
 		int n;
 		while ( ( n = g_net->ReceiveMessagesOnConnection( c.h, msgs, 64 ) ) > 0 )
