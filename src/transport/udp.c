@@ -70,6 +70,7 @@ struct tern_tp {
     unsigned users; /* threads in a syscall with resolved descriptors */
     tx_queue tx, spare;
     bool have_spare; /* |spare| holds buffers no flusher is using */
+    bool flushing;   /* a thread is sending batches; it also sends what others queue */
     tern_fake fake;
     /* receive batch */
     uint8_t rxbuf[RX_BATCH][RX_BUF];
@@ -270,7 +271,8 @@ tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, uint32_t *sock, te
     struct sockaddr_storage ss;
     socklen_t sl = to_native(family, local, &ss);
     int br = bind(fd, (struct sockaddr *)&ss, sl);
-    if (br != 0 && errno == EADDRINUSE && wait_reaped(tp)) br = bind(fd, (struct sockaddr *)&ss, sl);
+    if (br != 0 && errno == EADDRINUSE && wait_reaped(tp))
+        br = bind(fd, (struct sockaddr *)&ss, sl);
     if (br != 0) {
         int e = errno;
         close(fd);
@@ -293,8 +295,10 @@ tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, uint32_t *sock, te
         size_t c = tp->nslots / SLOT_CHUNK;
         if (!atomic_load_explicit(&tp->chunk[c], memory_order_relaxed)) {
             sock_slot *ch = tern_calloc(tp->mem, SLOT_CHUNK, sizeof *ch);
-            if (ch) atomic_store_explicit(&tp->chunk[c], ch, memory_order_release);
-            else r = TERN_NOMEM;
+            if (ch)
+                atomic_store_explicit(&tp->chunk[c], ch, memory_order_release);
+            else
+                r = TERN_NOMEM;
         }
         if (r == TERN_OK) {
             id = ++tp->nslots;
@@ -303,15 +307,16 @@ tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, uint32_t *sock, te
     }
     /* Room for the id on the closing and free lists later, so that closing
      * can never fail. */
-    if (r == TERN_OK &&
-        (tern_grow(tp->mem, (void **)&tp->freeids, &tp->freecap, tp->nslots, sizeof(uint32_t)) !=
-             TERN_OK ||
-         tern_grow(tp->mem, (void **)&tp->closing, &tp->closingcap, tp->nslots,
-                   sizeof(uint32_t)) != TERN_OK))
+    if (r == TERN_OK && (tern_grow(tp->mem, (void **)&tp->freeids, &tp->freecap, tp->nslots,
+                                   sizeof(uint32_t)) != TERN_OK ||
+                         tern_grow(tp->mem, (void **)&tp->closing, &tp->closingcap, tp->nslots,
+                                   sizeof(uint32_t)) != TERN_OK))
         r = TERN_NOMEM;
     if (r != TERN_OK) {
-        if (fresh) tp->nslots--;
-        else if (id) tp->freeids[tp->nfree++] = id; /* where it came from */
+        if (fresh)
+            tp->nslots--;
+        else if (id)
+            tp->freeids[tp->nfree++] = id; /* where it came from */
         pthread_mutex_unlock(&tp->txlock);
         close(fd);
         return r;
@@ -445,40 +450,54 @@ void tern_tp_flush(tern_tp *tp, int64_t now)
         }
     }
     reaped rp;
-    if (tp->tx.n == 0) {
+    /* One flusher at a time, so datagrams leave in the order they were
+     * queued: with two threads each sending a batch, a connection's
+     * ConnectionClosed could overtake the data queued before it. A thread
+     * that finds another flushing leaves its datagrams to that one, which
+     * looks for more before it stops. No lock is held over the syscall. */
+    if (tp->flushing || tp->tx.n == 0) {
         reap(tp, &rp);
         pthread_mutex_unlock(&tp->txlock);
         close_reaped(&rp);
         return;
     }
-    /* Take the batch; leave behind the spare buffers, or an empty queue if
-     * another thread is flushing with them right now. */
-    tx_queue q = tp->tx;
-    if (tp->have_spare) {
-        tp->tx = tp->spare;
-        memset(&tp->spare, 0, sizeof tp->spare);
-        tp->have_spare = false;
-    } else {
-        memset(&tp->tx, 0, sizeof tp->tx);
-    }
+    tp->flushing = true;
     tp->users++;
-    pthread_mutex_unlock(&tp->txlock);
-    tern_tp_stats st = {0};
-    send_batch(&q, &st);
-    pthread_mutex_lock(&tp->txlock);
-    add_tx_stats(&tp->st, &st);
-    tp->users--;
-    reap(tp, &rp);
-    if (!tp->have_spare) {
-        tp->spare = q;
-        tp->have_spare = true;
-        q.e = NULL;
-        q.buf = NULL;
+    for (;;) {
+        /* Take the batch; leave behind the spare buffers (or an empty
+         * queue) for the threads queueing meanwhile. */
+        tx_queue q = tp->tx;
+        if (tp->have_spare) {
+            tp->tx = tp->spare;
+            memset(&tp->spare, 0, sizeof tp->spare);
+            tp->have_spare = false;
+        } else {
+            memset(&tp->tx, 0, sizeof tp->tx);
+        }
+        pthread_mutex_unlock(&tp->txlock);
+        tern_tp_stats st = {0};
+        send_batch(&q, &st);
+        pthread_mutex_lock(&tp->txlock);
+        add_tx_stats(&tp->st, &st);
+        if (!tp->have_spare) {
+            tp->spare = q;
+            tp->have_spare = true;
+            q.e = NULL;
+            q.buf = NULL;
+        }
+        bool more = tp->tx.n > 0;
+        if (!more) {
+            tp->flushing = false;
+            tp->users--;
+            reap(tp, &rp);
+        }
+        pthread_mutex_unlock(&tp->txlock);
+        tern_free(tp->mem, q.e);
+        tern_free(tp->mem, q.buf);
+        if (!more) break;
+        pthread_mutex_lock(&tp->txlock);
     }
-    pthread_mutex_unlock(&tp->txlock);
     close_reaped(&rp);
-    tern_free(tp->mem, q.e);
-    tern_free(tp->mem, q.buf);
 }
 
 /* --- receiving ----------------------------------------------------------------- */
