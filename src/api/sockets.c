@@ -17,7 +17,7 @@
 static void tx_send(void *ctx, uint32_t sock, const tern_addr *to, const uint8_t *d, size_t n)
 {
     tern_sockets *s = ctx;
-    tern_tp_queue(s->tp, sock, to, d, n);
+    tern_tp_queue(s->tp, sock, NULL, to, d, n);
 }
 
 static tern_result tx_open(void *ctx, const tern_addr *local, uint32_t *sock, tern_addr *bound)

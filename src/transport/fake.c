@@ -68,8 +68,9 @@ static void push(tern_fake *f, const tern_mem *mem, int dir, tern_fake_pkt p)
 }
 
 void tern_fake_push(tern_fake *f, const tern_mem *mem, int dir, int64_t now, uint32_t sock,
-                    const tern_addr *addr, const uint8_t *data, size_t len)
+                    const tern_addr *addr, const tern_addr *local, const uint8_t *data, size_t len)
 {
+    tern_addr none = {{0}, 0};
     const tern_fake_dir *c = dir_cfg(f, dir);
     tern_fake_q *q = &f->q[dir];
     if (c->loss_pct > 0 && unit(f) * 100 < c->loss_pct) {
@@ -106,7 +107,8 @@ void tern_fake_push(tern_fake *f, const tern_mem *mem, int dir, int64_t now, uin
             return;
         }
         memcpy(copy, data, len);
-        push(f, mem, dir, (tern_fake_pkt){now + delay, f->seq++, sock, *addr, copy, len});
+        push(f, mem, dir,
+             (tern_fake_pkt){now + delay, f->seq++, sock, *addr, local ? *local : none, copy, len});
     }
 }
 

@@ -15,7 +15,8 @@ typedef struct tern_fake_pkt {
     int64_t due;
     uint64_t seq;
     uint32_t sock;
-    tern_addr addr;
+    tern_addr addr;  /* send: the destination; receive: the source */
+    tern_addr local; /* send: the source asked for; receive: where it arrived */
     uint8_t *data;
     size_t len;
 } tern_fake_pkt;
@@ -42,7 +43,7 @@ void tern_fake_configure(tern_fake *f, const tern_fake_net *cfg);
 bool tern_fake_active(const tern_fake *f, int dir);
 /* Apply the conditions to one packet (copied); it may be dropped. */
 void tern_fake_push(tern_fake *f, const tern_mem *mem, int dir, int64_t now, uint32_t sock,
-                    const tern_addr *addr, const uint8_t *data, size_t len);
+                    const tern_addr *addr, const tern_addr *local, const uint8_t *data, size_t len);
 bool tern_fake_pending(const tern_fake *f, int dir);
 /* The earliest queued packet if due by |now| (ownership to the caller). */
 bool tern_fake_pop_due(tern_fake *f, int dir, int64_t now, tern_fake_pkt *out);

@@ -24,10 +24,17 @@
 typedef struct tern_tp tern_tp;
 
 /* Received datagrams are handed over in batches: the callee processes the
- * whole batch under its own lock. */
+ * whole batch under its own lock. |local| is the address the datagram was
+ * sent to (port: the socket's): from IPV6_PKTINFO/IP_PKTINFO on a socket
+ * bound to the wildcard address, the socket's own address otherwise; all
+ * zeros when it is not known (no control message, or a multicast or
+ * broadcast destination). A reply to |from| that names |local| as its
+ * source leaves from the address the peer used, whichever addresses the
+ * host has. */
 typedef struct tern_rx_dgram {
     uint32_t sock;
     tern_addr from;
+    tern_addr local;
     const uint8_t *data;
     size_t len;
 } tern_rx_dgram;
@@ -64,10 +71,12 @@ void tern_tp_del(tern_tp *tp);
 tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, uint32_t *sock, tern_addr *bound);
 void tern_tp_close(tern_tp *tp, uint32_t sock);
 
-/* Queue one datagram (copied) for the next flush. Fake send conditions
- * apply here. Any thread. */
-void tern_tp_queue(tern_tp *tp, uint32_t sock, const tern_addr *to, const uint8_t *data,
-                   size_t len);
+/* Queue one datagram (copied) for the next flush, to leave from |from|
+ * (IPV6_PKTINFO/IP_PKTINFO; NULL or all zeros: the socket's own address,
+ * the kernel's choice for a wildcard socket). Fake send conditions apply
+ * here. Any thread. */
+void tern_tp_queue(tern_tp *tp, uint32_t sock, const tern_addr *from, const tern_addr *to,
+                   const uint8_t *data, size_t len);
 /* Send everything queued and due. Any thread; no lock held over syscalls. */
 void tern_tp_flush(tern_tp *tp, int64_t now);
 
@@ -103,6 +112,9 @@ typedef struct tern_tp_stats {
     uint64_t send_errors, fake_dropped, syscalls_send, syscalls_recv;
 } tern_tp_stats;
 void tern_tp_get_stats(tern_tp *tp, tern_tp_stats *out);
+
+/* An address that names no host: all zeros, or IPv4-mapped 0.0.0.0. */
+bool tern_tp_addr_unspecified(const tern_addr *a);
 
 /* Address conversions (exposed for tests). */
 struct sockaddr_in6;

@@ -1,5 +1,6 @@
 /* UDP sockets, batched I/O and the wake-up descriptor (Linux: epoll,
- * eventfd, recvmmsg, sendmmsg). */
+ * eventfd, recvmmsg, sendmmsg), and the local address of each datagram
+ * (IPV6_PKTINFO / IP_PKTINFO) both ways. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -33,18 +34,30 @@
 #define SLOT_CHUNK  64
 #define SLOT_CHUNKS 1024 /* 65536 sockets */
 
+/* Room for one IPV6_PKTINFO or IP_PKTINFO message (and a little more for
+ * anything else the kernel adds: those are skipped). */
+#define CMSG_ROOM 64
+typedef union cmsg_buf {
+    char buf[CMSG_ROOM];
+    struct cmsghdr align;
+} cmsg_buf;
+
 enum { SLOT_FREE, SLOT_OPEN, SLOT_CLOSING };
 
 typedef struct sock_slot {
     int fd;
     int family;
     int state;
+    bool pktinfo;    /* bound to the wildcard address: the kernel reports each
+                        datagram's destination, and takes each one's source */
+    tern_addr bound; /* getsockname() */
 } sock_slot;
 
 typedef struct tx_ent {
     uint32_t sock;
     int fd, family; /* resolved when queued */
     tern_addr to;
+    tern_addr from; /* all zeros: the socket's own address */
     uint32_t off, len;
 } tx_ent;
 
@@ -77,6 +90,7 @@ struct tern_tp {
     struct mmsghdr rxmsg[RX_BATCH];
     struct iovec rxiov[RX_BATCH];
     struct sockaddr_in6 rxaddr[RX_BATCH];
+    cmsg_buf rxctl[RX_BATCH];
     tern_rx_dgram rxd[RX_BATCH];
     tern_tp_stats st;
 };
@@ -151,6 +165,19 @@ void tern_tp_addr_from_sockaddr(tern_addr *a, const struct sockaddr_in6 *sa)
     }
     memcpy(a->ipv6, &sa->sin6_addr, 16);
     a->port = ntohs(sa->sin6_port);
+}
+
+bool tern_tp_addr_unspecified(const tern_addr *a)
+{
+    static const uint8_t mapped_any[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0};
+    static const uint8_t any[16] = {0};
+    return memcmp(a->ipv6, any, 16) == 0 || memcmp(a->ipv6, mapped_any, 16) == 0;
+}
+
+static bool is_mapped(const tern_addr *a)
+{
+    static const uint8_t pfx[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return memcmp(a->ipv6, pfx, 12) == 0;
 }
 
 /* For an AF_INET socket (IPv6 disabled on the host), a mapped address. */
@@ -251,42 +278,39 @@ static bool wait_reaped(tern_tp *tp)
     return false;
 }
 
-tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, uint32_t *sock, tern_addr *bound)
+static int new_socket(int *family)
 {
-    tern_addr any = {{0}, 0};
-    if (!local) local = &any;
-    int family = AF_INET6;
+    *family = AF_INET6;
     int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0 && (errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT)) {
         /* IPv6 is disabled on this host: IPv4 only. */
-        family = AF_INET;
+        *family = AF_INET;
         fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     }
-    if (fd < 0) return TERN_IO;
-    if (family == AF_INET6) {
+    if (fd >= 0 && *family == AF_INET6) {
         int off = 0;
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
     }
-    set_bufsize(fd);
+    return fd;
+}
+
+/* Bind |fd| to |local|, waiting out a just-closed holder of the port. */
+static int bind_to(tern_tp *tp, int fd, int family, const tern_addr *local)
+{
     struct sockaddr_storage ss;
     socklen_t sl = to_native(family, local, &ss);
     int br = bind(fd, (struct sockaddr *)&ss, sl);
     if (br != 0 && errno == EADDRINUSE && wait_reaped(tp))
         br = bind(fd, (struct sockaddr *)&ss, sl);
-    if (br != 0) {
-        int e = errno;
-        close(fd);
-        return e == EADDRINUSE ? TERN_ADDR_IN_USE : TERN_IO;
-    }
-    sl = sizeof ss;
-    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
-        close(fd);
-        return TERN_IO;
-    }
-    pthread_mutex_lock(&tp->txlock);
-    tern_result r = TERN_OK;
+    return br == 0 ? 0 : errno;
+}
+
+/* A slot for |fd|, under txlock. */
+static tern_result take_slot(tern_tp *tp, uint32_t *out)
+{
     uint32_t id = 0;
     bool fresh = false;
+    tern_result r = TERN_OK;
     if (tp->nfree > 0) {
         id = tp->freeids[--tp->nfree];
     } else if (tp->nslots == SLOT_CHUNK * SLOT_CHUNKS) {
@@ -317,6 +341,47 @@ tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, uint32_t *sock, te
             tp->nslots--;
         else if (id)
             tp->freeids[tp->nfree++] = id; /* where it came from */
+        return r;
+    }
+    *out = id;
+    return TERN_OK;
+}
+
+tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, uint32_t *sock, tern_addr *bound)
+{
+    tern_addr any = {{0}, 0};
+    int family;
+    int fd = new_socket(&family);
+    if (fd < 0) return TERN_IO;
+    set_bufsize(fd);
+    int e = bind_to(tp, fd, family, local ? local : &any);
+    if (e != 0) {
+        close(fd);
+        return e == EADDRINUSE ? TERN_ADDR_IN_USE : TERN_IO;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+        close(fd);
+        return TERN_IO;
+    }
+    tern_addr me;
+    tern_tp_addr_from_sockaddr(&me, (const struct sockaddr_in6 *)&ss);
+    bool pktinfo = tern_tp_addr_unspecified(&me);
+    if (pktinfo) {
+        /* A wildcard socket: learn where each datagram was sent, so that
+         * the reply can leave from there (a multi-homed host would
+         * otherwise answer from its primary address, and the peer would
+         * drop it). */
+        int on = 1;
+        int ok = family == AF_INET6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on)
+                                    : setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+        if (ok != 0) pktinfo = false;
+    }
+    pthread_mutex_lock(&tp->txlock);
+    uint32_t id;
+    tern_result r = take_slot(tp, &id);
+    if (r != TERN_OK) {
         pthread_mutex_unlock(&tp->txlock);
         close(fd);
         return r;
@@ -325,6 +390,8 @@ tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, uint32_t *sock, te
     slt->fd = fd;
     slt->family = family;
     slt->state = SLOT_OPEN;
+    slt->pktinfo = pktinfo;
+    slt->bound = me;
     pthread_mutex_unlock(&tp->txlock);
     struct epoll_event ev = {.events = EPOLLIN, .data.u32 = id};
     if (epoll_ctl(tp->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
@@ -336,7 +403,7 @@ tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, uint32_t *sock, te
         close(fd);
         return TERN_IO;
     }
-    if (bound) tern_tp_addr_from_sockaddr(bound, (const struct sockaddr_in6 *)&ss);
+    if (bound) *bound = me;
     *sock = id;
     return TERN_OK;
 }
@@ -357,8 +424,8 @@ void tern_tp_close(tern_tp *tp, uint32_t sock)
 
 /* --- sending ------------------------------------------------------------------ */
 
-static bool txq_append(tern_tp *tp, tx_queue *q, uint32_t sock, const tern_addr *to,
-                       const uint8_t *data, size_t len)
+static bool txq_append(tern_tp *tp, tx_queue *q, uint32_t sock, const tern_addr *from,
+                       const tern_addr *to, const uint8_t *data, size_t len)
 {
     sock_slot *ss = slot(tp, sock);
     if (!ss || ss->state == SLOT_FREE) return false;
@@ -366,22 +433,58 @@ static bool txq_append(tern_tp *tp, tx_queue *q, uint32_t sock, const tern_addr 
         return false;
     if (tern_grow(tp->mem, (void **)&q->buf, &q->bufcap, q->used + len, 1) != TERN_OK) return false;
     memcpy(q->buf + q->used, data, len);
-    q->e[q->n++] = (tx_ent){sock, ss->fd, ss->family, *to, (uint32_t)q->used, (uint32_t)len};
+    tx_ent *e = &q->e[q->n++];
+    e->sock = sock;
+    e->fd = ss->fd;
+    e->family = ss->family;
+    e->to = *to;
+    /* Only a wildcard socket needs telling; a source of the other family
+     * than the destination's would make the kernel refuse the datagram. */
+    if (from && ss->pktinfo && !tern_tp_addr_unspecified(from) && is_mapped(from) == is_mapped(to))
+        e->from = *from;
+    else
+        memset(&e->from, 0, sizeof e->from);
+    e->off = (uint32_t)q->used;
+    e->len = (uint32_t)len;
     q->used += len;
     return true;
 }
 
-void tern_tp_queue(tern_tp *tp, uint32_t sock, const tern_addr *to, const uint8_t *data, size_t len)
+void tern_tp_queue(tern_tp *tp, uint32_t sock, const tern_addr *from, const tern_addr *to,
+                   const uint8_t *data, size_t len)
 {
     pthread_mutex_lock(&tp->txlock);
     if (!tern_fake_active(&tp->fake, 0)) {
-        txq_append(tp, &tp->tx, sock, to, data, len);
+        txq_append(tp, &tp->tx, sock, from, to, data, len);
     } else {
         /* Fake send conditions: the packet may be dropped, delayed or
          * doubled; delayed ones wait in the fake queue. */
-        tern_fake_push(&tp->fake, tp->mem, 0, tern_tp_now(), sock, to, data, len);
+        tern_fake_push(&tp->fake, tp->mem, 0, tern_tp_now(), sock, to, from, data, len);
     }
     pthread_mutex_unlock(&tp->txlock);
+}
+
+/* The source address of one datagram, as a control message. */
+static size_t put_source(int family, const tern_addr *from, cmsg_buf *cb)
+{
+    memset(cb, 0, sizeof *cb);
+    struct cmsghdr *cm = &cb->align;
+    if (family == AF_INET6) {
+        struct in6_pktinfo pi = {.ipi6_ifindex = 0};
+        memcpy(&pi.ipi6_addr, from->ipv6, 16);
+        cm->cmsg_level = IPPROTO_IPV6;
+        cm->cmsg_type = IPV6_PKTINFO;
+        cm->cmsg_len = CMSG_LEN(sizeof pi);
+        memcpy(CMSG_DATA(cm), &pi, sizeof pi);
+        return CMSG_SPACE(sizeof pi);
+    }
+    struct in_pktinfo pi = {.ipi_ifindex = 0};
+    memcpy(&pi.ipi_spec_dst, &from->ipv6[12], 4);
+    cm->cmsg_level = IPPROTO_IP;
+    cm->cmsg_type = IP_PKTINFO;
+    cm->cmsg_len = CMSG_LEN(sizeof pi);
+    memcpy(CMSG_DATA(cm), &pi, sizeof pi);
+    return CMSG_SPACE(sizeof pi);
 }
 
 /* Sends one taken batch; the descriptors in it stay open meanwhile
@@ -391,6 +494,7 @@ static void send_batch(tx_queue *q, tern_tp_stats *st)
     struct mmsghdr msg[TX_BATCH];
     struct iovec iov[TX_BATCH];
     struct sockaddr_storage addr[TX_BATCH];
+    cmsg_buf ctl[TX_BATCH];
     size_t i = 0;
     while (i < q->n) {
         int fd = q->e[i].fd;
@@ -405,6 +509,10 @@ static void send_batch(tx_queue *q, tern_tp_stats *st)
             msg[k].msg_hdr.msg_iovlen = 1;
             msg[k].msg_hdr.msg_name = &addr[k];
             msg[k].msg_hdr.msg_namelen = to_native(e->family, &e->to, &addr[k]);
+            if (!tern_tp_addr_unspecified(&e->from)) {
+                msg[k].msg_hdr.msg_control = &ctl[k];
+                msg[k].msg_hdr.msg_controllen = put_source(e->family, &e->from, &ctl[k]);
+            }
             k++;
         }
         unsigned done = 0;
@@ -445,7 +553,7 @@ void tern_tp_flush(tern_tp *tp, int64_t now)
     if (tern_fake_pending(&tp->fake, 0)) {
         tern_fake_pkt p;
         while (tern_fake_pop_due(&tp->fake, 0, now, &p)) {
-            txq_append(tp, &tp->tx, p.sock, &p.addr, p.data, p.len);
+            txq_append(tp, &tp->tx, p.sock, &p.local, &p.addr, p.data, p.len);
             tern_fake_pkt_free(&tp->fake, tp->mem, &p);
         }
     }
@@ -502,7 +610,43 @@ void tern_tp_flush(tern_tp *tp, int64_t now)
 
 /* --- receiving ----------------------------------------------------------------- */
 
-static int drain_socket(tern_tp *tp, uint32_t sock, int fd, int64_t now)
+/* A socket resolved for one poll: its descriptor and where datagrams to it
+ * arrive. */
+typedef struct rx_sock {
+    int fd;
+    bool pktinfo;
+    tern_addr bound;
+} rx_sock;
+
+/* The destination of a datagram from its IPV6_PKTINFO / IP_PKTINFO
+ * message; all zeros when there is none, or when it is a multicast or
+ * broadcast address, which cannot be the source of a reply. */
+static void read_local(struct msghdr *mh, tern_addr *local)
+{
+    memset(local->ipv6, 0, 16);
+    if (mh->msg_flags & MSG_CTRUNC) return;
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+        if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO &&
+            cm->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+            struct in6_pktinfo pi;
+            memcpy(&pi, CMSG_DATA(cm), sizeof pi);
+            memcpy(local->ipv6, &pi.ipi6_addr, 16);
+            break;
+        }
+        if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO &&
+            cm->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+            struct in_pktinfo pi;
+            memcpy(&pi, CMSG_DATA(cm), sizeof pi);
+            local->ipv6[10] = local->ipv6[11] = 0xff;
+            memcpy(&local->ipv6[12], &pi.ipi_addr, 4);
+            break;
+        }
+    }
+    bool multi = is_mapped(local) ? local->ipv6[12] >= 224 : local->ipv6[0] == 0xff;
+    if (multi) memset(local->ipv6, 0, 16); /* class D and E, 255.255.255.255, ff00::/8 */
+}
+
+static int drain_socket(tern_tp *tp, uint32_t sock, const rx_sock *rs, int64_t now)
 {
     int total = 0;
     for (int rounds = 0; rounds < 16; rounds++) {
@@ -512,7 +656,12 @@ static int drain_socket(tern_tp *tp, uint32_t sock, int fd, int64_t now)
             tp->rxmsg[i].msg_hdr.msg_iovlen = 1;
             tp->rxmsg[i].msg_hdr.msg_name = &tp->rxaddr[i];
             tp->rxmsg[i].msg_hdr.msg_namelen = sizeof tp->rxaddr[i];
+            if (rs->pktinfo) {
+                tp->rxmsg[i].msg_hdr.msg_control = &tp->rxctl[i];
+                tp->rxmsg[i].msg_hdr.msg_controllen = sizeof tp->rxctl[i];
+            }
         }
+        int fd = rs->fd;
         int r = recvmmsg(fd, tp->rxmsg, RX_BATCH, MSG_DONTWAIT, NULL);
         uint64_t bytes = 0;
         if (r <= 0) {
@@ -527,6 +676,8 @@ static int drain_socket(tern_tp *tp, uint32_t sock, int fd, int64_t now)
             tern_rx_dgram *d = &tp->rxd[n];
             d->sock = sock;
             tern_tp_addr_from_sockaddr(&d->from, &tp->rxaddr[i]);
+            d->local = rs->bound;
+            if (rs->pktinfo) read_local(&tp->rxmsg[i].msg_hdr, &d->local);
             d->data = tp->rxbuf[i];
             d->len = tp->rxmsg[i].msg_len;
             bytes += d->len;
@@ -540,7 +691,7 @@ static int drain_socket(tern_tp *tp, uint32_t sock, int fd, int64_t now)
         if (fake)
             for (size_t i = 0; i < n; i++)
                 tern_fake_push(&tp->fake, tp->mem, 1, now, tp->rxd[i].sock, &tp->rxd[i].from,
-                               tp->rxd[i].data, tp->rxd[i].len);
+                               &tp->rxd[i].local, tp->rxd[i].data, tp->rxd[i].len);
         pthread_mutex_unlock(&tp->txlock);
         if (!fake && n) {
             tp->recv(tp->owner, now, tp->rxd, n);
@@ -560,7 +711,7 @@ static int deliver_delayed(tern_tp *tp, int64_t now)
         bool got = tern_fake_pop_due(&tp->fake, 1, now, &p);
         pthread_mutex_unlock(&tp->txlock);
         if (!got) break;
-        tern_rx_dgram d = {p.sock, p.addr, p.data, p.len};
+        tern_rx_dgram d = {p.sock, p.addr, p.local, p.data, p.len};
         tp->recv(tp->owner, now, &d, 1);
         tern_free(tp->mem, p.data);
         n++;
@@ -593,11 +744,14 @@ int tern_tp_poll(tern_tp *tp, int64_t timeout_usec)
     int got = 0;
     /* Resolve the sockets once; their descriptors stay open until
      * tp->users drops back. */
-    int fds[MAX_EVENTS];
+    rx_sock rs[MAX_EVENTS];
     pthread_mutex_lock(&tp->txlock);
     for (int i = 0; i < n; i++) {
         sock_slot *ss = slot(tp, ev[i].data.u32);
-        fds[i] = ss && ss->state == SLOT_OPEN ? ss->fd : -1;
+        rs[i].fd = ss && ss->state == SLOT_OPEN ? ss->fd : -1;
+        if (rs[i].fd < 0) continue;
+        rs[i].pktinfo = ss->pktinfo;
+        rs[i].bound = ss->bound;
     }
     tp->users++;
     pthread_mutex_unlock(&tp->txlock);
@@ -608,7 +762,7 @@ int tern_tp_poll(tern_tp *tp, int64_t timeout_usec)
             while (read(tp->evfd, &v, sizeof v) > 0) {}
             continue;
         }
-        if (fds[i] >= 0) got += drain_socket(tp, id, fds[i], now);
+        if (rs[i].fd >= 0) got += drain_socket(tp, id, &rs[i], now);
     }
     reaped rp;
     pthread_mutex_lock(&tp->txlock);
