@@ -14,10 +14,11 @@
 
 /* --- the transport seam ------------------------------------------------------------ */
 
-static void tx_send(void *ctx, uint32_t sock, const tern_addr *to, const uint8_t *d, size_t n)
+static void tx_send(void *ctx, uint32_t sock, const tern_addr *from, const tern_addr *to,
+                    const uint8_t *d, size_t n)
 {
     tern_sockets *s = ctx;
-    tern_tp_queue(s->tp, sock, NULL, to, d, n);
+    tern_tp_queue(s->tp, sock, from, to, d, n);
 }
 
 static tern_result tx_open(void *ctx, const tern_addr *local, uint32_t *sock, tern_addr *bound)
@@ -37,7 +38,7 @@ static void on_dgrams(void *owner, int64_t now, const tern_rx_dgram *d, size_t n
     tern_sockets *s = owner;
     pthread_mutex_lock(&s->lock);
     for (size_t i = 0; i < n; i++)
-        tern_inst_recv(&s->core, now, d[i].sock, &d[i].from, d[i].data, d[i].len);
+        tern_inst_recv(&s->core, now, d[i].sock, &d[i].from, &d[i].local, d[i].data, d[i].len);
     /* Acks and anything else the batch made due go out right away. */
     tern_inst_service(&s->core, now);
     bool nt = tern_api_notice(s);

@@ -59,7 +59,7 @@ void tern_client_send_challenge(tern_conn *c, int64_t now)
     tern_hs_msg m = {.kind = TERN_PKT_CHALLENGE_REQUEST, .u.challenge_request = &cr};
     uint8_t buf[TERN_PADDED_MIN + 64];
     uint8_t *e = tern_hs_encode(buf, buf + sizeof buf, &m);
-    if (e) c->inst->tx.send(c->inst->tx.ctx, c->sock, &c->remote, buf, (size_t)(e - buf));
+    if (e) tern_conn_tx(c, buf, (size_t)(e - buf));
 }
 
 static void send_connect_request(tern_conn *c, int64_t now)
@@ -79,7 +79,7 @@ static void send_connect_request(tern_conn *c, int64_t now)
     tern_hs_msg m = {.kind = TERN_PKT_CONNECT_REQUEST, .u.connect_request = &req};
     uint8_t buf[TERN_DGRAM_MAX];
     uint8_t *e = tern_hs_encode(buf, buf + sizeof buf, &m);
-    if (e) c->inst->tx.send(c->inst->tx.ctx, c->sock, &c->remote, buf, (size_t)(e - buf));
+    if (e) tern_conn_tx(c, buf, (size_t)(e - buf));
 }
 
 static void handshake_sample(tern_conn *c, int64_t rtt)
@@ -97,7 +97,7 @@ static void on_connect_ok(tern_conn *c, int64_t now, const tern_hs_msg *m)
     case TERN_CS_LINGER:
         return; /* a duplicate */
     case TERN_CS_CLOSED_BY_PEER:
-        tern_conn_send_no_connection(in, c->sock, &c->remote, c->local_id, c->remote_id);
+        tern_conn_reply_no_connection(c, c->local_id, c->remote_id);
         return;
     case TERN_CS_PROBLEM:
     case TERN_CS_FIN_WAIT:
@@ -192,7 +192,7 @@ static void on_close_packets(tern_conn *c, int64_t now, const tern_hs_msg *m)
         bool match = (to && to == c->local_id) || (!to && from && from == c->remote_id);
         if (match || now - in->last_spam_reply >= TERN_SPAM_REPLY_USEC) {
             if (!match) in->last_spam_reply = now;
-            tern_conn_send_no_connection(in, c->sock, &c->remote, to, from);
+            tern_conn_reply_no_connection(c, to, from);
         }
         if (match)
             peer_closed(c, now, cc->has_reason_code ? (int)cc->reason_code : 0,

@@ -404,7 +404,7 @@ tern_result tern_conn_close(tern_conn *c, int64_t now, int reason, const char *d
         return TERN_OK;
     }
     if (st == TERN_CS_CLOSED_BY_PEER)
-        tern_conn_send_no_connection(in, c->sock, &c->remote, c->local_id, c->remote_id);
+        tern_conn_reply_no_connection(c, c->local_id, c->remote_id);
     else
         tern_conn_send_closed(c);
     tern_conn_finwait(c, now, st != TERN_CS_CLOSED_BY_PEER);

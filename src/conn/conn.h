@@ -71,7 +71,10 @@ tern_result tern_cfg_apply(tern_cfg_scope *s, int nopts, const tern_config_value
 /* The transport seam. |sock| ids come from open(). */
 typedef struct tern_tx_ops {
     void *ctx;
-    void (*send)(void *ctx, uint32_t sock, const tern_addr *to, const uint8_t *data, size_t len);
+    /* |from|: the source address (a socket bound to the wildcard address
+     * has several); NULL: the socket's own, or the kernel's choice. */
+    void (*send)(void *ctx, uint32_t sock, const tern_addr *from, const tern_addr *to,
+                 const uint8_t *data, size_t len);
     /* local NULL: any address, ephemeral port */
     tern_result (*open)(void *ctx, const tern_addr *local, uint32_t *sock, tern_addr *bound);
     void (*close)(void *ctx, uint32_t sock);
@@ -130,6 +133,11 @@ struct tern_conn {
     uint32_t local_id, remote_id;
     uint64_t failed_batch; /* API layer: the tern_send_messages call that failed on it */
     uint16_t pipe_lanes;   /* pipes: lanes configured (1 at first) */
+    /* server: the address of ours the client sends to (port unused), which
+     * our datagrams leave from; all zeros: not known, the socket's own. Kept
+     * here rather than shared: 16 bytes of a 4 KiB connection, and nothing a
+     * peer does can make it grow. */
+    tern_addr local;
     tern_identity remote_identity;
     tern_identity expected_identity; /* client: invalid when none */
     bool unauthenticated;
@@ -225,8 +233,10 @@ tern_result tern_inst_init(tern_inst *in, const tern_mem *mem, const tern_identi
                            const tern_tx_ops *tx, tern_cfg_global *root);
 /* Close everything (2999 "SteamNetworkingSockets shutdown"), free it all. */
 void tern_inst_free(tern_inst *in, int64_t now);
+/* |local|: the address the datagram was sent to (NULL or all zeros: not
+ * known); replies leave from it. */
 void tern_inst_recv(tern_inst *in, int64_t now, uint32_t sock, const tern_addr *from,
-                    const uint8_t *data, size_t len);
+                    const tern_addr *local, const uint8_t *data, size_t len);
 /* Run every connection whose deadline has come. */
 void tern_inst_service(tern_inst *in, int64_t now);
 int64_t tern_inst_next_deadline(const tern_inst *in);
@@ -241,7 +251,7 @@ tern_result tern_inst_listen(tern_inst *in, int64_t now, const tern_addr *local,
                              const tern_config_value *opts, uint32_t *out);
 tern_result tern_inst_listen_close(tern_inst *in, int64_t now, uint32_t handle);
 void tern_listen_recv(tern_inst *in, tern_listen *l, int64_t now, const tern_addr *from,
-                      const uint8_t *data, size_t len);
+                      const tern_addr *local, const uint8_t *data, size_t len);
 
 /* --- connections ---------------------------------------------------------------- */
 tern_result tern_inst_connect(tern_inst *in, int64_t now, const tern_addr *remote, int nopts,
@@ -307,8 +317,15 @@ void tern_conn_send_closed(tern_conn *c);
 void tern_conn_finwait(tern_conn *c, int64_t now, bool resend);
 /* Repeat the close if due; the next time it is due (INT64_MAX: never). */
 int64_t tern_conn_finwait_resend(tern_conn *c, int64_t now);
-void tern_conn_send_no_connection(tern_inst *in, uint32_t sock, const tern_addr *to,
-                                  uint32_t from_id, uint32_t to_id);
+/* |src|: the source address (NULL: the socket's). */
+void tern_conn_send_no_connection(tern_inst *in, uint32_t sock, const tern_addr *src,
+                                  const tern_addr *to, uint32_t from_id, uint32_t to_id);
+/* A NoConnection to |c|'s peer, from |c|'s address. */
+void tern_conn_reply_no_connection(tern_conn *c, uint32_t from_id, uint32_t to_id);
+/* One datagram to |c|'s peer, from the local address the peer uses. */
+void tern_conn_tx(tern_conn *c, const uint8_t *data, size_t len);
+/* That address (NULL: the socket's own). */
+const tern_addr *tern_conn_src(const tern_conn *c);
 /* A new connection with its config scope under |parent| (the instance's or
  * a listen socket's) and |opts| applied there. NULL: out of memory or a bad
  * option (*err says which). */

@@ -49,7 +49,6 @@ static int64_t reply_timeout(const tern_conn *c, bool immediate)
 
 bool tern_conn_send_packet(tern_conn *c, int64_t now, bool force, uint32_t blob_flags)
 {
-    tern_inst *in = c->inst;
     if (!c->snp_ready || !c->aead_ready) return false;
     uint8_t pt[TERN_DGRAM_MAX];
     uint8_t dg[TERN_DGRAM_MAX + 64];
@@ -94,7 +93,7 @@ bool tern_conn_send_packet(tern_conn *c, int64_t now, bool force, uint32_t blob_
                                  (size_t)(dg + sizeof dg - p));
     if (n < 0) return false;
     size_t total = (size_t)(p - dg) + (size_t)n;
-    in->tx.send(in->tx.ctx, c->sock, &c->remote, dg, total);
+    tern_conn_tx(c, dg, total);
     c->last_send = now;
     c->sent_data = true;
     /* Something that wants an answer: expect one in time (§7.3). */
@@ -109,7 +108,7 @@ bool tern_conn_send_packet(tern_conn *c, int64_t now, bool force, uint32_t blob_
 static void answer_closed(tern_conn *c)
 {
     if (c->state == TERN_CS_CLOSED_BY_PEER)
-        tern_conn_send_no_connection(c->inst, c->sock, &c->remote, c->local_id, c->remote_id);
+        tern_conn_reply_no_connection(c, c->local_id, c->remote_id);
     else
         tern_conn_send_closed(c);
 }
@@ -124,7 +123,7 @@ void tern_conn_recv_data(tern_conn *c, int64_t now, const uint8_t *data, size_t 
         /* Not ours. At most one unsolicited reply per 250 ms (§5.4). */
         if (now - in->last_spam_reply >= TERN_SPAM_REPLY_USEC) {
             in->last_spam_reply = now;
-            tern_conn_send_no_connection(in, c->sock, &c->remote, h.to_conn_id, 0);
+            tern_conn_reply_no_connection(c, h.to_conn_id, 0);
         }
         return;
     }

@@ -8,6 +8,7 @@
 #include "conn/conn.h"
 #include "util/mem.h"
 #include "wire/handshake.h"
+#include "wire/identity.h"
 
 void tern_inst_logf(tern_inst *in, int level, const char *fmt, ...)
 {
@@ -100,20 +101,21 @@ tern_conn *tern_inst_conn(const tern_inst *in, uint32_t handle)
 }
 
 void tern_inst_recv(tern_inst *in, int64_t now, uint32_t sock, const tern_addr *from,
-                    const uint8_t *data, size_t len)
+                    const tern_addr *local, const uint8_t *data, size_t len)
 {
     if (sock == 0 || sock > in->nsocks || !in->socks[sock - 1]) {
         in->dropped_dgrams++;
         return;
     }
     if (in->sock_kind[sock - 1] == 1) {
+        if (local && tern_addr_is_ipv6_all_zeros(local)) local = NULL;
         tern_listen *l = in->socks[sock - 1];
         tern_conn *c = tern_addrmap_get(&l->by_addr, from);
         if (c) {
             tern_conn_recv(c, now, data, len);
             tern_conn_trim(c, now);
         } else
-            tern_listen_recv(in, l, now, from, data, len);
+            tern_listen_recv(in, l, now, from, local, data, len);
         return;
     }
     tern_conn *c = in->socks[sock - 1];
@@ -186,8 +188,24 @@ void tern_conn_recv(tern_conn *c, int64_t now, const uint8_t *data, size_t len)
         tern_client_recv(c, now, &m);
 }
 
-void tern_conn_send_no_connection(tern_inst *in, uint32_t sock, const tern_addr *to,
-                                  uint32_t from_id, uint32_t to_id)
+const tern_addr *tern_conn_src(const tern_conn *c)
+{
+    return tern_addr_is_ipv6_all_zeros(&c->local) ? NULL : &c->local;
+}
+
+void tern_conn_tx(tern_conn *c, const uint8_t *data, size_t len)
+{
+    tern_inst *in = c->inst;
+    in->tx.send(in->tx.ctx, c->sock, tern_conn_src(c), &c->remote, data, len);
+}
+
+void tern_conn_reply_no_connection(tern_conn *c, uint32_t from_id, uint32_t to_id)
+{
+    tern_conn_send_no_connection(c->inst, c->sock, tern_conn_src(c), &c->remote, from_id, to_id);
+}
+
+void tern_conn_send_no_connection(tern_inst *in, uint32_t sock, const tern_addr *src,
+                                  const tern_addr *to, uint32_t from_id, uint32_t to_id)
 {
     Tern__NoConnection nc = TERN__NO_CONNECTION__INIT;
     if (from_id) {
@@ -201,12 +219,11 @@ void tern_conn_send_no_connection(tern_inst *in, uint32_t sock, const tern_addr 
     tern_hs_msg m = {.kind = TERN_PKT_NO_CONNECTION, .u.no_connection = &nc};
     uint8_t buf[64];
     uint8_t *e = tern_hs_encode(buf, buf + sizeof buf, &m);
-    if (e) in->tx.send(in->tx.ctx, sock, to, buf, (size_t)(e - buf));
+    if (e) in->tx.send(in->tx.ctx, sock, src, to, buf, (size_t)(e - buf));
 }
 
 void tern_conn_send_closed(tern_conn *c)
 {
-    tern_inst *in = c->inst;
     Tern__ConnectionClosed cc = TERN__CONNECTION_CLOSED__INIT;
     if (c->remote_id) {
         cc.has_to_connection_id = 1;
@@ -222,5 +239,5 @@ void tern_conn_send_closed(tern_conn *c)
     tern_hs_msg m = {.kind = TERN_PKT_CONNECTION_CLOSED, .u.connection_closed = &cc};
     uint8_t buf[TERN_PADDED_MIN + 64];
     uint8_t *e = tern_hs_encode(buf, buf + sizeof buf, &m);
-    if (e) in->tx.send(in->tx.ctx, c->sock, &c->remote, buf, (size_t)(e - buf));
+    if (e) tern_conn_tx(c, buf, (size_t)(e - buf));
 }

@@ -138,7 +138,7 @@ void tern_listen_unpend(tern_conn *c)
 /* --- datagrams for addresses with no connection yet ------------------------------------- */
 
 static void reply_challenge(tern_inst *in, tern_listen *l, int64_t now, const tern_addr *from,
-                            const Tern__ChallengeRequest *req)
+                            const tern_addr *local, const Tern__ChallengeRequest *req)
 {
     if (!req->has_connection_id || req->connection_id == 0) return;
     Tern__ChallengeReply rep = TERN__CHALLENGE_REPLY__INIT;
@@ -157,12 +157,12 @@ static void reply_challenge(tern_inst *in, tern_listen *l, int64_t now, const te
     uint8_t *e = tern_hs_encode(buf, buf + sizeof buf, &m);
     /* The request was padded to >= 512 bytes; this reply is ~26: no
      * amplification (§2.11). */
-    if (e) in->tx.send(in->tx.ctx, l->sock, from, buf, (size_t)(e - buf));
+    if (e) in->tx.send(in->tx.ctx, l->sock, local, from, buf, (size_t)(e - buf));
     in->hs_replies++;
 }
 
 static void on_connect_request(tern_inst *in, tern_listen *l, int64_t now, const tern_addr *from,
-                               const tern_hs_msg *m)
+                               const tern_addr *local, const tern_hs_msg *m)
 {
     const Tern__ConnectRequest *req = m->u.connect_request;
     if (!req->has_challenge || !challenge_ok(l, from, req->challenge, now)) return;
@@ -208,6 +208,10 @@ static void on_connect_request(tern_inst *in, tern_listen *l, int64_t now, const
     c->listen = l->handle;
     c->sock = l->sock;
     c->remote = *from;
+    if (local) {
+        memcpy(c->local.ipv6, local->ipv6, 16);
+        c->local.port = 0;
+    }
     c->remote_id = req->client_connection_id;
     c->remote_identity = peer->identity;
     c->unauthenticated = peer->unsigned_cert;
@@ -234,7 +238,7 @@ static void on_connect_request(tern_inst *in, tern_listen *l, int64_t now, const
 }
 
 void tern_listen_recv(tern_inst *in, tern_listen *l, int64_t now, const tern_addr *from,
-                      const uint8_t *data, size_t len)
+                      const tern_addr *local, const uint8_t *data, size_t len)
 {
     tern_pkt_kind kind = tern_pkt_kind_of(data, len);
     if (kind == TERN_PKT_INVALID || kind == TERN_PKT_DATA) return; /* strays */
@@ -246,15 +250,15 @@ void tern_listen_recv(tern_inst *in, tern_listen *l, int64_t now, const tern_add
     if (tern_hs_decode(data, len, &in->arena, &m) != TERN_OK) return;
     switch (m.kind) {
     case TERN_PKT_CHALLENGE_REQUEST:
-        reply_challenge(in, l, now, from, m.u.challenge_request);
+        reply_challenge(in, l, now, from, local, m.u.challenge_request);
         break;
     case TERN_PKT_CONNECT_REQUEST:
-        on_connect_request(in, l, now, from, &m);
+        on_connect_request(in, l, now, from, local, &m);
         break;
     case TERN_PKT_CONNECTION_CLOSED: {
         /* Acknowledge, echoing the IDs; the request was padded (§8.4). */
         const Tern__ConnectionClosed *cc = m.u.connection_closed;
-        tern_conn_send_no_connection(in, l->sock, from,
+        tern_conn_send_no_connection(in, l->sock, local, from,
                                      cc->has_to_connection_id ? cc->to_connection_id : 0,
                                      cc->has_from_connection_id ? cc->from_connection_id : 0);
         break;
@@ -289,7 +293,7 @@ void tern_server_send_connect_ok(tern_conn *c, int64_t now)
     tern_hs_msg m = {.kind = TERN_PKT_CONNECT_OK, .u.connect_ok = &ok};
     uint8_t buf[TERN_DGRAM_MAX];
     uint8_t *e = tern_hs_encode(buf, buf + sizeof buf, &m);
-    if (e) c->inst->tx.send(c->inst->tx.ctx, c->sock, &c->remote, buf, (size_t)(e - buf));
+    if (e) tern_conn_tx(c, buf, (size_t)(e - buf));
 }
 
 void tern_server_conn_recv(tern_conn *c, int64_t now, const tern_hs_msg *m)
@@ -322,7 +326,7 @@ void tern_server_conn_recv(tern_conn *c, int64_t now, const tern_hs_msg *m)
         tern_server_send_connect_ok(c, now);
         return; /* ours was lost */
     case TERN_CS_CLOSED_BY_PEER:
-        tern_conn_send_no_connection(c->inst, c->sock, &c->remote, c->local_id, c->remote_id);
+        tern_conn_reply_no_connection(c, c->local_id, c->remote_id);
         return;
     case TERN_CS_PROBLEM:
     case TERN_CS_FIN_WAIT:

@@ -53,9 +53,11 @@ static void dump_seed(uint32_t sock, const uint8_t *d, size_t n)
     fclose(f);
 }
 
-static void tx_send(void *ctx, uint32_t sock, const tern_addr *to, const uint8_t *d, size_t n)
+static void tx_send(void *ctx, uint32_t sock, const tern_addr *from, const tern_addr *to,
+                    const uint8_t *d, size_t n)
 {
     env *e = ctx;
+    (void)from;
     dump_seed(sock, d, n);
     if (e->nq >= MAXQ || n > sizeof e->q[0].data) return;
     dgram *g = &e->q[e->nq++];
@@ -70,8 +72,8 @@ static tern_result tx_open(void *ctx, const tern_addr *local, uint32_t *sock, te
     env *e = ctx;
     if (e->nsock >= 8) return TERN_IO;
     uint32_t id = ++e->nsock;
-    tern_addr_set_ipv4(&e->addr[id - 1], 0x7f000001, local && local->port ? local->port
-                                                                            : (uint16_t)(40000 + id));
+    tern_addr_set_ipv4(&e->addr[id - 1], 0x7f000001,
+                       local && local->port ? local->port : (uint16_t)(40000 + id));
     *sock = id;
     if (bound) *bound = e->addr[id - 1];
     return TERN_OK;
@@ -111,7 +113,9 @@ static void pump(env *e, int rounds)
         e->nq = 0;
         for (size_t i = 0; i < n; i++) {
             uint32_t dst = sock_of(e, &copy[i].to);
-            if (dst) tern_inst_recv(&e->in, e->now, dst, &e->addr[copy[i].sock - 1], copy[i].data, copy[i].len);
+            if (dst)
+                tern_inst_recv(&e->in, e->now, dst, &e->addr[copy[i].sock - 1], &e->addr[dst - 1],
+                               copy[i].data, copy[i].len);
         }
         free(copy);
         e->now += 1000;
@@ -168,8 +172,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t len = (size_t)p[1] | (size_t)p[2] << 8;
         p += 3;
         if (len > (size_t)(end - p)) len = (size_t)(end - p);
-        tern_addr from;
+        tern_addr from, local = la;
         uint32_t sock;
+        /* where a datagram for the server arrived: the listen address,
+         * another address of the host, IPv6 loopback, or not known */
+        switch (sel >> 6) {
+        case 1:
+            tern_addr_set_ipv4(&local, 0x7f000002, la.port);
+            break;
+        case 2:
+            tern_addr_set_ipv6_localhost(&local, la.port);
+            break;
+        case 3:
+            tern_addr_clear(&local);
+            break;
+        default:
+            break;
+        }
         switch (sel & 3) {
         case 0: /* to the server, from the client's socket address */
             sock = 1;
@@ -178,6 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 1: /* to the client, from the server */
             sock = 2;
             from = la;
+            local = e.addr[1];
             break;
         case 2: /* to the server, from a stranger */
             sock = 1;
@@ -188,7 +208,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             from = la;
             break;
         }
-        tern_inst_recv(&e.in, e.now, sock, &from, p, len);
+        tern_inst_recv(&e.in, e.now, sock, &from, &local, p, len);
         p += len;
         e.now += (int64_t)((sel >> 2) & 3) * 5000;
         tern_inst_service(&e.in, e.now);

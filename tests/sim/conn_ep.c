@@ -32,9 +32,11 @@ static void count_timeprev(conn_ep *e, const uint8_t *d, size_t n)
         e->timeprev_bad++;
 }
 
-static void tx_send(void *ctx, uint32_t sock, const tern_addr *to, const uint8_t *d, size_t n)
+static void tx_send(void *ctx, uint32_t sock, const tern_addr *from, const tern_addr *to,
+                    const uint8_t *d, size_t n)
 {
     conn_ep *e = ctx;
+    (void)from; /* one address per node */
     int dst = node_of(to);
     if (sock == 0 || sock > CONN_EP_MAX_SOCKS || !e->port_of[sock] || dst < 0) return;
     e->bytes_sent += n;
@@ -111,9 +113,10 @@ static void node_recv_ports(sim_node *n, int64_t now, int from, uint16_t sport, 
     e->dgrams_recv++;
     uint32_t sock = e->sock_of_port[dport];
     if (sock) {
-        tern_addr src;
+        tern_addr src, dst;
         conn_ep_addr(from, sport, &src);
-        tern_inst_recv(&e->inst, now, sock, &src, d, len);
+        conn_ep_addr(e->node.id, dport, &dst);
+        tern_inst_recv(&e->inst, now, sock, &src, &dst, d, len);
     }
     after(e, now);
 }

@@ -30,9 +30,10 @@ static void *c_realloc(void *p, size_t n, void *u)
     return realloc(p, n);
 }
 
-static void tx_send(void *ctx, uint32_t sock, const tern_addr *to, const uint8_t *d, size_t n)
+static void tx_send(void *ctx, uint32_t sock, const tern_addr *from, const tern_addr *to,
+                    const uint8_t *d, size_t n)
 {
-    (void)ctx, (void)sock, (void)to, (void)d, (void)n;
+    (void)ctx, (void)sock, (void)from, (void)to, (void)d, (void)n;
 }
 static tern_result tx_open(void *ctx, const tern_addr *local, uint32_t *sock, tern_addr *bound)
 {
