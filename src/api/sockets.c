@@ -21,10 +21,11 @@ static void tx_send(void *ctx, uint32_t sock, const tern_addr *from, const tern_
     tern_tp_queue(s->tp, sock, from, to, d, n);
 }
 
-static tern_result tx_open(void *ctx, const tern_addr *local, uint32_t *sock, tern_addr *bound)
+static tern_result tx_open(void *ctx, const tern_addr *local, const tern_addr *remote,
+                           uint32_t *sock, tern_addr *bound)
 {
     tern_sockets *s = ctx;
-    return tern_tp_open(s->tp, local, sock, bound);
+    return tern_tp_open(s->tp, local, remote, sock, bound);
 }
 
 static void tx_close(void *ctx, uint32_t sock)

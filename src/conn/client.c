@@ -17,7 +17,7 @@ tern_result tern_inst_connect(tern_inst *in, int64_t now, const tern_addr *remot
      * keeps a closed connection for its address ignores new handshakes from
      * the same port (WIRE.md §10 pitfall 12). */
     tern_addr bound;
-    r = in->tx.open(in->tx.ctx, NULL, &c->sock, &bound);
+    r = in->tx.open(in->tx.ctx, NULL, remote, &c->sock, &bound);
     if (r != TERN_OK) {
         c->sock = 0;
         tern_conn_destroy(c);

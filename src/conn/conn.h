@@ -75,8 +75,10 @@ typedef struct tern_tx_ops {
      * has several); NULL: the socket's own, or the kernel's choice. */
     void (*send)(void *ctx, uint32_t sock, const tern_addr *from, const tern_addr *to,
                  const uint8_t *data, size_t len);
-    /* local NULL: any address, ephemeral port */
-    tern_result (*open)(void *ctx, const tern_addr *local, uint32_t *sock, tern_addr *bound);
+    /* local NULL: any address, ephemeral port; with |remote|, a socket for
+     * that one peer (bound to the address the route to it uses). */
+    tern_result (*open)(void *ctx, const tern_addr *local, const tern_addr *remote, uint32_t *sock,
+                        tern_addr *bound);
     void (*close)(void *ctx, uint32_t sock);
 } tern_tx_ops;
 

@@ -115,13 +115,13 @@ static tern_result net_pair(tern_inst *in, int64_t now, const tern_identity *id1
     if (!b) goto fail;
     tern_addr lo, ba, bb;
     tern_addr_set_ipv4(&lo, 0x7f000001, 0);
-    r = in->tx.open(in->tx.ctx, &lo, &a->sock, &ba);
+    r = in->tx.open(in->tx.ctx, &lo, NULL, &a->sock, &ba);
     if (r != TERN_OK) {
         a->sock = 0;
         goto fail;
     }
     tern_inst_sock_set(in, a->sock, 2, a);
-    r = in->tx.open(in->tx.ctx, &lo, &b->sock, &bb);
+    r = in->tx.open(in->tx.ctx, &lo, NULL, &b->sock, &bb);
     if (r != TERN_OK) {
         b->sock = 0;
         goto fail;

@@ -36,7 +36,7 @@ tern_result tern_inst_listen(tern_inst *in, int64_t now, const tern_addr *local,
     }
     tern_addrmap_init(&l->by_addr, k1);
     tern_addrmap_init(&l->pending_ip, k2);
-    r = in->tx.open(in->tx.ctx, local, &l->sock, &l->bound);
+    r = in->tx.open(in->tx.ctx, local, NULL, &l->sock, &l->bound);
     if (r != TERN_OK) {
         tern_cfg_free(&l->cfg);
         tern_free(in->mem, l);

@@ -67,8 +67,16 @@ tern_result tern_tp_new(const tern_mem *mem, tern_tp_recv_fn recv, void *owner, 
 void tern_tp_del(tern_tp *tp);
 
 /* Open a UDP socket bound to |local| (NULL: any address, ephemeral port).
- * TERN_OK with *sock and *bound; TERN_ADDR_IN_USE; TERN_IO. */
-tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, uint32_t *sock, tern_addr *bound);
+ * With |remote| (and no |local|), a socket for talking to that one peer:
+ * bound to the local address the route to |remote| uses, with an
+ * ephemeral port, and connected to |remote|. Ports are then drawn per
+ * local address, not from the one port space that wildcard sockets share,
+ * and the kernel drops datagrams from anyone else. Where no route source
+ * can be found, it falls back to the wildcard address.
+ * TERN_OK with *sock and *bound; TERN_ADDR_IN_USE; TERN_LIMIT_EXCEEDED;
+ * TERN_IO. */
+tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, const tern_addr *remote,
+                         uint32_t *sock, tern_addr *bound);
 void tern_tp_close(tern_tp *tp, uint32_t sock);
 
 /* Queue one datagram (copied) for the next flush, to leave from |from|

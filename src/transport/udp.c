@@ -294,6 +294,31 @@ static int new_socket(int *family)
     return fd;
 }
 
+/* The source address the kernel picks for |remote|: what a throwaway
+ * socket connected to it is bound to. (Connecting the real socket instead
+ * would not do: a UDP connect draws its port while the socket is still
+ * bound to the wildcard address, from the port space shared by all.) */
+static bool route_source(int family, const tern_addr *remote, tern_addr *src)
+{
+    if (family == AF_INET && !is_mapped(remote)) return false;
+    int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    if (family == AF_INET6) {
+        int off = 0;
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl = to_native(family, remote, &ss);
+    bool ok = connect(fd, (struct sockaddr *)&ss, sl) == 0;
+    sl = sizeof ss;
+    ok = ok && getsockname(fd, (struct sockaddr *)&ss, &sl) == 0;
+    close(fd);
+    if (!ok) return false;
+    tern_tp_addr_from_sockaddr(src, (const struct sockaddr_in6 *)&ss);
+    src->port = 0;
+    return !tern_tp_addr_unspecified(src);
+}
+
 /* Bind |fd| to |local|, waiting out a just-closed holder of the port. */
 static int bind_to(tern_tp *tp, int fd, int family, const tern_addr *local)
 {
@@ -347,17 +372,31 @@ static tern_result take_slot(tern_tp *tp, uint32_t *out)
     return TERN_OK;
 }
 
-tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, uint32_t *sock, tern_addr *bound)
+tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, const tern_addr *remote,
+                         uint32_t *sock, tern_addr *bound)
 {
-    tern_addr any = {{0}, 0};
+    tern_addr any = {{0}, 0}, src;
     int family;
     int fd = new_socket(&family);
     if (fd < 0) return TERN_IO;
     set_bufsize(fd);
-    int e = bind_to(tp, fd, family, local ? local : &any);
+    bool peer = !local && remote && route_source(family, remote, &src);
+    int e = bind_to(tp, fd, family, peer ? &src : local ? local : &any);
+    if (e == EADDRNOTAVAIL && peer) {
+        /* The source went away since the probe: the wildcard, as before. */
+        peer = false;
+        e = bind_to(tp, fd, family, &any);
+    }
     if (e != 0) {
         close(fd);
         return e == EADDRINUSE ? TERN_ADDR_IN_USE : TERN_IO;
+    }
+    if (peer) {
+        /* Best effort: unconnected, the socket works all the same (the
+         * connection layer checks the source of every datagram itself). */
+        struct sockaddr_storage rs;
+        socklen_t rl = to_native(family, remote, &rs);
+        (void)connect(fd, (struct sockaddr *)&rs, rl);
     }
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;

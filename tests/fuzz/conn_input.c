@@ -67,9 +67,11 @@ static void tx_send(void *ctx, uint32_t sock, const tern_addr *from, const tern_
     g->len = n;
 }
 
-static tern_result tx_open(void *ctx, const tern_addr *local, uint32_t *sock, tern_addr *bound)
+static tern_result tx_open(void *ctx, const tern_addr *local, const tern_addr *remote,
+                           uint32_t *sock, tern_addr *bound)
 {
     env *e = ctx;
+    (void)remote;
     if (e->nsock >= 8) return TERN_IO;
     uint32_t id = ++e->nsock;
     tern_addr_set_ipv4(&e->addr[id - 1], 0x7f000001,

@@ -50,9 +50,11 @@ static void tx_send(void *ctx, uint32_t sock, const tern_addr *from, const tern_
     sim_send_ports(e->sim, e->node.id, dst, e->port_of[sock], to->port, d, n);
 }
 
-static tern_result tx_open(void *ctx, const tern_addr *local, uint32_t *sock, tern_addr *bound)
+static tern_result tx_open(void *ctx, const tern_addr *local, const tern_addr *remote,
+                           uint32_t *sock, tern_addr *bound)
 {
     conn_ep *e = ctx;
+    (void)remote;
     uint16_t port = local ? local->port : 0;
     if (port && e->sock_of_port[port]) return TERN_ADDR_IN_USE;
     if (!port) {

@@ -35,9 +35,10 @@ static void tx_send(void *ctx, uint32_t sock, const tern_addr *from, const tern_
 {
     (void)ctx, (void)sock, (void)from, (void)to, (void)d, (void)n;
 }
-static tern_result tx_open(void *ctx, const tern_addr *local, uint32_t *sock, tern_addr *bound)
+static tern_result tx_open(void *ctx, const tern_addr *local, const tern_addr *remote,
+                           uint32_t *sock, tern_addr *bound)
 {
-    (void)ctx, (void)local, (void)sock, (void)bound;
+    (void)ctx, (void)local, (void)remote, (void)sock, (void)bound;
     return TERN_FAIL;
 }
 static void tx_close(void *ctx, uint32_t sock)
