@@ -313,11 +313,10 @@ void tern_conn_destroy(tern_conn *c)
     if (c->snp_ready) tern_snp_free(&c->snp);
     tern_cfg_free(&c->cfg);
     /* unlink from the closing list */
-    for (tern_conn **p = &in->closing; *p; p = &(*p)->closing_next)
-        if (*p == c) {
-            *p = c->closing_next;
-            break;
-        }
+    if (c->closing_pprev) {
+        *c->closing_pprev = c->closing_next;
+        if (c->closing_next) c->closing_next->closing_pprev = c->closing_pprev;
+    }
     tern_free(in->mem, c);
 }
 
@@ -391,6 +390,8 @@ tern_result tern_conn_close(tern_conn *c, int64_t now, int reason, const char *d
         return TERN_OK;
     }
     c->closing_next = in->closing;
+    if (in->closing) in->closing->closing_pprev = &c->closing_next;
+    c->closing_pprev = &in->closing;
     in->closing = c;
     if (open && linger && st == TERN_CS_CONNECTED && c->snp_ready &&
         tern_snp_reliable_outstanding(&c->snp)) {

@@ -32,7 +32,7 @@
  * ConnectionClosed) still go out, and the number cannot be reused under a
  * flusher or the poller. */
 #define SLOT_CHUNK  64
-#define SLOT_CHUNKS 1024 /* 65536 sockets */
+#define SLOT_CHUNKS 16384 /* 1,048,576 sockets, as many as there are handles */
 
 /* Room for one IPV6_PKTINFO or IP_PKTINFO message (and a little more for
  * anything else the kernel adds: those are skipped). */
@@ -50,6 +50,7 @@ typedef struct sock_slot {
     int state;
     bool pktinfo;    /* bound to the wildcard address: the kernel reports each
                         datagram's destination, and takes each one's source */
+    uint32_t queued; /* datagrams queued or being sent: a closed socket waits */
     tern_addr bound; /* getsockname() */
 } sock_slot;
 
@@ -103,39 +104,49 @@ static sock_slot *slot(tern_tp *tp, uint32_t sock)
 }
 
 /* Free the slots of closed sockets that nothing needs any more, handing
- * their descriptors (at most REAP_MAX, into |fds|) to the caller to close
- * once it has let go of txlock. Under txlock. */
-#define REAP_MAX 16
+ * their descriptors (at most REAP_MAX at a time, into |fds|) to the caller
+ * to close once it has let go of txlock. Under txlock. The list is walked
+ * from its end and a freed entry is replaced by the last one, so a call
+ * costs the sockets it frees plus the ones still waiting for their
+ * datagrams, whatever the length of the list: a teardown closes a socket
+ * per outbound connection, 100,000 of them at once. */
+#define REAP_MAX 256
 typedef struct reaped {
     int fds[REAP_MAX];
     int n;
+    bool more; /* stopped at REAP_MAX with sockets left to look at */
 } reaped;
 
 static void reap(tern_tp *tp, reaped *out)
 {
     out->n = 0;
+    out->more = false;
     if (tp->users > 0) return;
-    size_t keep = 0;
-    for (size_t i = 0; i < tp->nclosing; i++) {
-        uint32_t id = tp->closing[i];
-        bool queued = out->n == REAP_MAX;
-        for (size_t k = 0; k < tp->tx.n && !queued; k++) queued = tp->tx.e[k].sock == id;
-        if (queued) {
-            tp->closing[keep++] = id;
-            continue;
-        }
+    size_t i = tp->nclosing;
+    while (i > 0 && out->n < REAP_MAX) {
+        uint32_t id = tp->closing[--i];
         sock_slot *ss = slot(tp, id);
+        if (ss->queued > 0) continue; /* its last datagrams go out first */
         out->fds[out->n++] = ss->fd;
         ss->fd = -1;
         ss->state = SLOT_FREE;
         tp->freeids[tp->nfree++] = id; /* room reserved when it was opened */
+        tp->closing[i] = tp->closing[--tp->nclosing];
     }
-    tp->nclosing = keep;
+    out->more = i > 0;
 }
 
-static void close_reaped(const reaped *r)
+/* Close what reap() handed over, and go on reaping while it stopped short.
+ * Called without txlock. */
+static void close_reaped(tern_tp *tp, reaped *r)
 {
-    for (int i = 0; i < r->n; i++) close(r->fds[i]);
+    for (;;) {
+        for (int i = 0; i < r->n; i++) close(r->fds[i]);
+        if (!r->more) return;
+        pthread_mutex_lock(&tp->txlock);
+        reap(tp, r);
+        pthread_mutex_unlock(&tp->txlock);
+    }
 }
 
 int64_t tern_tp_now(void)
@@ -267,9 +278,11 @@ static bool wait_reaped(tern_tp *tp)
         pthread_mutex_lock(&tp->txlock);
         bool had = tp->nclosing > 0;
         reap(tp, &rp);
+        pthread_mutex_unlock(&tp->txlock);
+        close_reaped(tp, &rp);
+        pthread_mutex_lock(&tp->txlock);
         size_t left = tp->nclosing;
         pthread_mutex_unlock(&tp->txlock);
-        close_reaped(&rp);
         if (!had) return false;
         if (left == 0) return true;
         struct timespec ts = {0, 1000000};
@@ -430,6 +443,7 @@ tern_result tern_tp_open(tern_tp *tp, const tern_addr *local, const tern_addr *r
     slt->family = family;
     slt->state = SLOT_OPEN;
     slt->pktinfo = pktinfo;
+    slt->queued = 0;
     slt->bound = me;
     pthread_mutex_unlock(&tp->txlock);
     struct epoll_event ev = {.events = EPOLLIN, .data.u32 = id};
@@ -486,6 +500,7 @@ static bool txq_append(tern_tp *tp, tx_queue *q, uint32_t sock, const tern_addr 
     e->off = (uint32_t)q->used;
     e->len = (uint32_t)len;
     q->used += len;
+    ss->queued++;
     return true;
 }
 
@@ -573,6 +588,15 @@ static void send_batch(tx_queue *q, tern_tp_stats *st)
         }
         i += k;
     }
+}
+
+/* The sockets of a sent batch no longer wait for it. Under txlock. */
+static void batch_sent(tern_tp *tp, tx_queue *q)
+{
+    for (size_t i = 0; i < q->n; i++) {
+        sock_slot *ss = slot(tp, q->e[i].sock);
+        if (ss && ss->queued > 0) ss->queued--;
+    }
     q->n = 0;
     q->used = 0;
 }
@@ -605,7 +629,7 @@ void tern_tp_flush(tern_tp *tp, int64_t now)
     if (tp->flushing || tp->tx.n == 0) {
         reap(tp, &rp);
         pthread_mutex_unlock(&tp->txlock);
-        close_reaped(&rp);
+        close_reaped(tp, &rp);
         return;
     }
     tp->flushing = true;
@@ -626,6 +650,7 @@ void tern_tp_flush(tern_tp *tp, int64_t now)
         send_batch(&q, &st);
         pthread_mutex_lock(&tp->txlock);
         add_tx_stats(&tp->st, &st);
+        batch_sent(tp, &q);
         if (!tp->have_spare) {
             tp->spare = q;
             tp->have_spare = true;
@@ -644,7 +669,7 @@ void tern_tp_flush(tern_tp *tp, int64_t now)
         if (!more) break;
         pthread_mutex_lock(&tp->txlock);
     }
-    close_reaped(&rp);
+    close_reaped(tp, &rp);
 }
 
 /* --- receiving ----------------------------------------------------------------- */
@@ -808,7 +833,7 @@ int tern_tp_poll(tern_tp *tp, int64_t timeout_usec)
     tp->users--;
     reap(tp, &rp);
     pthread_mutex_unlock(&tp->txlock);
-    close_reaped(&rp);
+    close_reaped(tp, &rp);
     got += deliver_delayed(tp, now);
     return got;
 }
