@@ -6,9 +6,14 @@
 #     drop-tail queue of one bandwidth-delay product): tern-bench bulk
 #     (64 KiB reliable messages) against Linux TCP CUBIC (iperf3), one flow
 #     at a time, then one of each at once for Jain's fairness index;
-#  2. 100,000 connections to one tern server (idle scenario, 4 client
+#  2. 100,000 connections to one tern server (idle scenario, 8 client
 #     processes) in a namespace of its own with the ephemeral port range
-#     widened to 1024-65535.
+#     widened to 1024-65535. The server listens on [::]; client process i
+#     connects to 127.0.0.(2 + i), an address of its own on lo (a /32, so
+#     that it is also the source the kernel picks): tern binds each
+#     outbound socket to its route's source address, so ports are drawn
+#     per address (8 x 64,512) instead of from one space of 64,512, and
+#     the server answers each client from the address it reached.
 # Addresses are 198.18.0.1/.2 (RFC 2544's benchmarking range) on the TUN
 # devices inside the two namespaces; nothing leaves the machine.
 # Everything made here is removed on exit, whatever happens.
@@ -121,13 +126,14 @@ grep '^dir' "$LOG" | tail -2 >&2
 if [[ $QUICK != 1 ]]; then
   if ip netns add "$NC" 2>>"$LOG"; then
     ip -n "$NC" link set lo up
+    for i in 2 3 4 5 6 7 8 9; do ip -n "$NC" addr add 127.0.0.$i/32 dev lo; done
     ip netns exec "$NC" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
-    log "idle-100000: tern server, 4 client processes"
+    log "idle-100000: tern server, 8 client processes over 127.0.0.2-9"
     ip netns exec "$NC" "$B/tern-bench" server --port 27999 >>"$LOG" 2>&1 &
     spid=$!
     sleep 0.3
-    out=$(timeout 600 ip netns exec "$NC" "$B/tern-bench" client 127.0.0.1:27999 --scenario idle \
-      --conns 100000 --procs 4 --seconds 5 --quit 2>"$OUT/raw/idle-100000.err")
+    out=$(timeout 900 ip netns exec "$NC" "$B/tern-bench" client 127.0.0.1:27999 --scenario idle \
+      --conns 100000 --procs 8 --spread --seconds 5 --quit 2>"$OUT/raw/idle-100000.err")
     rc=$?
     for _ in $(seq 50); do kill -0 $spid 2>/dev/null || break; sleep 0.1; done
     kill $spid 2>/dev/null

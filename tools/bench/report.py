@@ -182,7 +182,7 @@ if h:
     r = h[-1]
     got = r.get("delivered", 0) if isinstance(r.get("delivered"), float) else 0
     W(f"| 100,000 connections to one server | {fmt(got)} connected, {fmt(r.get('failed') if isinstance(r.get('failed'), float) else None)} failed "
-      f"(4 processes; see notes) | {got / 100000:.2f} | {'yes' if got >= 100000 else '**no**'} |")
+      f"(8 processes; see notes) | {got / 100000:.2f} | {'yes' if got >= 100000 else '**no**'} |")
 else:
     W("| 100,000 connections to one server | – | – | not measured |")
 k = med("idle-10000", "tern", "idle_cpu_pct")
@@ -392,10 +392,10 @@ W("""- **Programs.** `tern-bench` (tern's native API), `bench-enet`, `bench-udp`
   the loss rate applied to each packet in both directions, a drop-tail queue of one bandwidth-delay product.
   TCP runs `iperf3 -C cubic`; tern runs `tern-bench bulk` with 64 KiB messages; goodput is payload bytes per
   second at the receiver. Sharing: one of each started together; Jain's index over the two goodputs.
-- **100,000 connections**: one tern server and `tern-bench client --scenario idle --procs 4` in a namespace of
-  its own with the ephemeral port range widened to 1024–65535. tern gives every outbound connection its own
-  UDP socket bound to the wildcard address, so one namespace has at most ~64,500 ports for all clients
-  together, whatever destination address they use.
+- **100,000 connections**: one tern server on `[::]` and `tern-bench client --scenario idle --procs 8 --spread`
+  in a namespace of its own with the ephemeral port range widened to 1024–65535 and 127.0.0.2–9 on `lo`; client
+  process i connects to 127.0.0.(2+i). tern binds every outbound socket to the source address of its route, so
+  ports are drawn per local address, and the server answers each client from the address it reached.
 """)
 W("## Notes")
 W("")

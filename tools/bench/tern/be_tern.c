@@ -58,13 +58,21 @@ static void on_status(tern_sockets *s, const tern_status_event *ev, void *user)
         b->cb.connected(b->cb.u, ev->conn);
         break;
     case TERN_STATE_CLOSED_BY_PEER:
-    case TERN_STATE_PROBLEM:
+    case TERN_STATE_PROBLEM: {
+        /* why connections fail, briefly (a run of 100,000 could print a
+         * line per connection) */
+        static int told;
+        if (ev->info.state == TERN_STATE_PROBLEM && told++ < 5)
+            fprintf(stderr, "tern-bench: %s connection %u: %d %s\n",
+                    ev->info.listen_socket ? "inbound" : "outbound", ev->conn, ev->info.end_reason,
+                    ev->info.end_debug);
         tern_close(s, ev->conn, 0, NULL, false);
         if (ev->old_state == TERN_STATE_CONNECTED || ev->old_state == TERN_STATE_CONNECTING) {
             b->delivered++;
             b->cb.closed(b->cb.u, ev->conn);
         }
         break;
+    }
     default:
         break;
     }
