@@ -40,7 +40,9 @@ for g in "$root/../shared/tools/build-gns.sh" "${TERN_SHARED:-/nonexistent}/tool
   fi
 done
 [[ -n $GNS && -f $GNS/bin/libGameNetworkingSockets.so ]] || { log "no GNS build: GNS peers skipped"; GNS=""; }
-cmake -S . -B "$BUILD" -G Ninja ${GNS:+-DTERN_GNS_PREFIX=$GNS} >"$OUT/raw/cmake.log" 2>&1 ||
+# The committed logs name no directory of this machine.
+scrub() { sed -e "s|$BUILD|<build>|g" -e "s|$root|<repo>|g" -e "s|${GNS:-/nonexistent}|<gns>|g"; }
+cmake -S . -B "$BUILD" -G Ninja ${GNS:+-DTERN_GNS_PREFIX=$GNS} 2>&1 | scrub >"$OUT/raw/cmake.log" ||
   { log "cmake failed (see $OUT/raw/cmake.log)"; exit 1; }
 targets="tern-bench bench-udp bench-linkem"
 pkg-config --exists libenet 2>/dev/null && targets+=" bench-enet"
@@ -70,7 +72,7 @@ have() { [[ -n ${BIN[$1]:-} ]]; }
 
 {
   echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ) commit=$(git rev-parse --short HEAD 2>/dev/null) dirty=$(git status --porcelain -- src include | wc -l)"
-  echo "runs=$RUNS seconds=$SECS quick=$QUICK gns=${GNS:-none} compat=$([[ -n ${BIN[gnsapi-on-tern]:-} ]] && echo yes || echo no)"
+  echo "runs=$RUNS seconds=$SECS quick=$QUICK gns=$([[ -n $GNS ]] && basename "$GNS" || echo none) compat=$([[ -n ${BIN[gnsapi-on-tern]:-} ]] && echo yes || echo no)"
   echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') cores=$(nproc) kernel=$(uname -r)"
   echo "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "enet=$(dpkg-query -W -f='${Version}' libenet-dev 2>/dev/null) iperf3=$(iperf3 --version 2>/dev/null | head -1 | cut -d' ' -f2)"
