@@ -21,9 +21,9 @@ struct tern_sockets {
     atomic_bool stop;
     tern_sockets_config cfg;
     tern_identity identity;
-    int notify_fd;            /* readable while callbacks or messages wait */
-    atomic_bool notify_want;  /* the latest decision, made under |lock| */
-    atomic_bool notify_busy;  /* someone is applying it (tern_api_notify) */
+    int notify_fd;           /* readable while callbacks or messages wait */
+    atomic_bool notify_want; /* the latest decision, made under |lock| */
+    atomic_bool notify_busy; /* someone is applying it (tern_api_notify) */
     atomic_bool notify_pending;
     bool notify_set; /* notify_fd is readable; only notify_busy's holder */
     /* Manual mode's descriptor: an epoll set of notify_fd, the transport's
@@ -36,7 +36,7 @@ struct tern_sockets {
     pthread_t cb_thread;
     bool in_callbacks;
     tern_fake_net fake;
-    uint64_t send_batches; /* tern_send_messages calls, numbering conn->failed_batch */
+    uint64_t send_batches;     /* tern_send_messages calls, numbering conn->failed_batch */
     void (*thread_init)(void); /* run first on the service thread (tern_api_set_manual) */
 };
 

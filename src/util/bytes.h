@@ -179,8 +179,7 @@ static inline tern_result tern_varint_decode(const uint8_t **p, const uint8_t *e
     return tern_varint_decode_bits(p, end, 64, out);
 }
 
-static inline tern_result tern_varint_decode32(const uint8_t **p, const uint8_t *end,
-                                               uint32_t *out)
+static inline tern_result tern_varint_decode32(const uint8_t **p, const uint8_t *end, uint32_t *out)
 {
     uint64_t v;
     tern_result r = tern_varint_decode_bits(p, end, 32, &v);

@@ -146,10 +146,18 @@ static void test_arena(void **state)
 static void test_result_str(void **state)
 {
     (void)state;
-    static const int codes[] = {TERN_OK, TERN_FAIL, TERN_NO_CONNECTION, TERN_INVALID_PARAM,
-                                TERN_INVALID_STATE, TERN_LIMIT_EXCEEDED, TERN_BAD_HANDLE,
-                                TERN_MSG_TOO_BIG, TERN_TRUNCATED, TERN_MALFORMED,
-                                TERN_PROTOCOL_VIOLATION, TERN_NOT_SUPPORTED};
+    static const int codes[] = {TERN_OK,
+                                TERN_FAIL,
+                                TERN_NO_CONNECTION,
+                                TERN_INVALID_PARAM,
+                                TERN_INVALID_STATE,
+                                TERN_LIMIT_EXCEEDED,
+                                TERN_BAD_HANDLE,
+                                TERN_MSG_TOO_BIG,
+                                TERN_TRUNCATED,
+                                TERN_MALFORMED,
+                                TERN_PROTOCOL_VIOLATION,
+                                TERN_NOT_SUPPORTED};
     const char *unknown = tern_result_str(-12345);
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         assert_non_null(tern_result_str(codes[i]));
@@ -163,9 +171,9 @@ static void test_result_str(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_le_roundtrip),      cmocka_unit_test(test_read_write_bounds),
-        cmocka_unit_test(test_varint_known),      cmocka_unit_test(test_varint_roundtrip_random),
-        cmocka_unit_test(test_varint_overlong),   cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_le_roundtrip),    cmocka_unit_test(test_read_write_bounds),
+        cmocka_unit_test(test_varint_known),    cmocka_unit_test(test_varint_roundtrip_random),
+        cmocka_unit_test(test_varint_overlong), cmocka_unit_test(test_arena),
         cmocka_unit_test(test_result_str),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
