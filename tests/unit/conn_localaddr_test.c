@@ -41,7 +41,7 @@ typedef struct env {
     size_t nq;
     sent log[4 * MAXQ]; /* everything the listen sockets sent */
     size_t nlog;
-    uint64_t rng;
+    tt_rng rng;
     int64_t now;
 } env;
 
@@ -119,11 +119,7 @@ static void tx_close(void *ctx, uint32_t sock)
 static tern_result seeded(void *ctx, void *out, size_t n)
 {
     env *e = ctx;
-    uint8_t *o = out;
-    for (size_t i = 0; i < n; i++) {
-        e->rng = e->rng * 6364136223846793005ull + 1442695040888963407ull;
-        o[i] = (uint8_t)(e->rng >> 56);
-    }
+    tt_rng_bytes(&e->rng, out, n);
     return TERN_OK;
 }
 
@@ -173,7 +169,7 @@ static int setup(void **state)
 {
     (void)state;
     memset(&g, 0, sizeof g);
-    g.rng = 0x10ca1;
+    tt_rng_seed(&g.rng, 0x10ca1);
     g.now = 1000000000;
     tern_cfg_global_init(&g.root, NULL);
     tern_tx_ops tx = {&g, tx_send, tx_open, tx_close};
