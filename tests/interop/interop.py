@@ -811,18 +811,27 @@ def closes_in(cap, d):
             if dd == d and p[0] == 0x24]
 
 
+def closer_args(is_client, linger, tail):
+    """The side that closes: a client closes after its script, a server
+    0.5 s after the connection came up; with 1234 "bye"."""
+    a = ['--reason', 1234, '--debug', 'bye', '--seconds', 20]
+    a += ['--no-big'] if is_client else ['--close-after', 0.5]
+    if linger:
+        a += ['--linger']
+    if tail:
+        a += ['--tail', tail, '--linger-wait', 3]
+    return a
+
+
+def closed_args(is_client):
+    """The side that is closed on (a client of it sends nothing)."""
+    return ['--seconds', 25] + (['--idle'] if is_client else [])
+
+
 def t11_tern_closes(t, role, linger, tail):
     env = Env(t)
-    targs = ['--reason', 1234, '--debug', 'bye', '--seconds', 20]
-    if role == 'client':
-        targs += ['--no-big']
-    else:
-        targs += ['--close-after', 0.5]
-    if linger:
-        targs += ['--linger']
-    if tail:
-        targs += ['--tail', tail, '--linger-wait', 3]
-    gargs = ['--seconds', 25] + (['--idle'] if role == 'server' else [])
+    targs = closer_args(role == 'client', linger, tail)
+    gargs = closed_args(role == 'server')
     tp, g, r = tapped_pair(env, role, targs=targs, gargs=gargs)
     finished(t, tp, 35)
     finished(t, g, 35)
@@ -893,16 +902,8 @@ def t11_e(t):
 
 def t11_gns_closes(t, role, linger, tail):
     env = Env(t)
-    gargs = ['--reason', 1234, '--debug', 'bye', '--seconds', 20]
-    if role == 'server':   # GNS is the client, closes after its script
-        gargs += ['--no-big']
-    else:
-        gargs += ['--close-after', 0.5]
-    if linger:
-        gargs += ['--linger']
-    if tail:
-        gargs += ['--tail', tail, '--linger-wait', 3]
-    targs = ['--seconds', 25] + (['--idle'] if role == 'client' else [])
+    gargs = closer_args(role == 'server', linger, tail)
+    targs = closed_args(role == 'client')
     tp, g, r = tapped_pair(env, role, targs=targs, gargs=gargs)
     finished(t, g, 35)
     finished(t, tp, 35)
