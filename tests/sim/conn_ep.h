@@ -56,5 +56,9 @@ int64_t conn_ep_free(conn_ep *e);
 /* Take the queued status events into e->events (called by the node itself
  * after each event, before the app hook). */
 void conn_ep_drain_events(conn_ep *e);
+/* A server application: accepts what connects, closes what the peer
+ * closed (events from *seen on), and echoes every message back reliably
+ * on lane 0. Returns the messages echoed. */
+uint64_t conn_ep_echo_server(conn_ep *e, int64_t now, size_t *seen);
 
 #endif

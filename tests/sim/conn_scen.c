@@ -431,26 +431,7 @@ typedef struct many_app {
 static void many_server_hook(conn_ep *e, int64_t now)
 {
     app *a = e->user;
-    for (; a->seen < e->nevents; a->seen++) {
-        ep_event *ev = &e->events[a->seen];
-        tern_conn *c = tern_inst_conn(&e->inst, ev->conn);
-        if (!c) continue;
-        if (ev->listen && ev->new_state == TERN_STATE_CONNECTING) tern_conn_accept(c, now);
-        if (ev->new_state == TERN_STATE_CLOSED_BY_PEER) tern_conn_close(c, now, 0, NULL, false);
-    }
-    /* echo every message back */
-    for (uint32_t h = tern_handles_next(&e->inst.conns, 0); h;
-         h = tern_handles_next(&e->inst.conns, h)) {
-        tern_conn *c = tern_inst_conn(&e->inst, h);
-        tern_message *m[8];
-        int n;
-        while ((n = tern_conn_receive(c, now, m, 8)) > 0)
-            for (int i = 0; i < n; i++) {
-                tern_conn_send(c, now, 0, m[i]->data, (uint32_t)m[i]->size, TERN_SEND_RELIABLE,
-                               NULL);
-                m[i]->release(m[i]);
-            }
-    }
+    conn_ep_echo_server(e, now, &a->seen);
 }
 
 bool conn_s_many(uint64_t seed, bool verbose, scen_out *o)
