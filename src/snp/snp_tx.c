@@ -72,6 +72,23 @@ static void ring_advance(tern_snp *s)
 
 /* --- reliable stream bookkeeping ------------------------------------------ */
 
+/* Take [b, e) out of a retransmission queue (|lost| or |dup|) and out of
+ * the count of bytes waiting to go again. If the set cannot split, the
+ * bytes merely go once more. */
+static void unqueue(tern_snp *s, tern_ranges *q, int64_t b, int64_t e)
+{
+    uint64_t had = tern_ranges_overlap(q, b, e);
+    if (had && tern_ranges_remove(q, s->mem, b, e) == TERN_OK) s->retx_pending -= had;
+}
+
+/* The same for everything below |floor|: those bytes have arrived. */
+static void unqueue_below(tern_snp *s, tern_ranges *q, int64_t floor)
+{
+    if (!q->n || q->r[0].begin >= floor) return;
+    s->retx_pending -= tern_ranges_overlap(q, q->r[0].begin, floor);
+    tern_ranges_trim_below(q, floor);
+}
+
 static void lane_advance_floor(tern_snp *s, tern_snp_lane_tx *l)
 {
     while (l->acked.n && l->acked.r[0].begin <= l->ack_floor) {
@@ -80,16 +97,10 @@ static void lane_advance_floor(tern_snp *s, tern_snp_lane_tx *l)
         if (l->acked.n && l->acked.r[0].begin < l->ack_floor) continue;
         break;
     }
-    /* Lost bytes below the floor (left there when the lost set could not
+    /* Queued bytes below the floor (left there when a set could not
      * split) must not go out again: their messages are about to be freed. */
-    if (l->lost.n && l->lost.r[0].begin < l->ack_floor) {
-        s->retx_pending -= tern_ranges_overlap(&l->lost, l->lost.r[0].begin, l->ack_floor);
-        tern_ranges_trim_below(&l->lost, l->ack_floor);
-    }
-    if (l->dup.n && l->dup.r[0].begin < l->ack_floor) {
-        s->retx_pending -= tern_ranges_overlap(&l->dup, l->dup.r[0].begin, l->ack_floor);
-        tern_ranges_trim_below(&l->dup, l->ack_floor);
-    }
+    unqueue_below(s, &l->lost, l->ack_floor);
+    unqueue_below(s, &l->dup, l->ack_floor);
     while (l->hist_len) {
         tern_sendmsg *m = l->hist[l->hist_head];
         if (m->pos + (int64_t)m->len > l->ack_floor) break;
@@ -109,13 +120,8 @@ static bool range_acked(tern_snp *s, const tern_sent_range *r)
     int64_t b = r->begin > l->ack_floor ? r->begin : l->ack_floor;
     if (b >= r->end) return true;
     if (tern_ranges_add(&l->acked, s->mem, b, r->end) != TERN_OK) return false;
-    /* If the lost set cannot split, the bytes are merely sent once more. */
-    uint64_t was_lost = tern_ranges_overlap(&l->lost, b, r->end);
-    if (was_lost && tern_ranges_remove(&l->lost, s->mem, b, r->end) == TERN_OK)
-        s->retx_pending -= was_lost;
-    uint64_t was_dup = tern_ranges_overlap(&l->dup, b, r->end);
-    if (was_dup && tern_ranges_remove(&l->dup, s->mem, b, r->end) == TERN_OK)
-        s->retx_pending -= was_dup;
+    unqueue(s, &l->lost, b, r->end);
+    unqueue(s, &l->dup, b, r->end);
     lane_advance_floor(s, l);
     return true;
 }
@@ -588,6 +594,24 @@ static int pick_lane(const tern_snp *s)
     return best;
 }
 
+/* Send a lane's queue of retransmissions (|lost| or |dup|) in stream order;
+ * |redo|: remember each piece for its copy in the next packet. False when
+ * the packet is full. */
+static bool send_queued(tern_snp *s, enc *e, uint16_t lane, tern_ranges *q, bool redo)
+{
+    while (q->n) {
+        tern_range r = q->r[0];
+        size_t n = emit_rel(s, e, lane, r.begin, (size_t)(r.end - r.begin));
+        if (n == 0) return false;
+        tern_ranges_remove(q, s->mem, r.begin, r.begin + (int64_t)n);
+        s->retx_pending -= n;
+        s->stats.pkts_retx_bytes += n;
+        if (redo && e->nredo < sizeof e->redo / sizeof e->redo[0])
+            e->redo[e->nredo++] = (tern_sent_range){r.begin, r.begin + (int64_t)n, lane};
+    }
+    return true;
+}
+
 static void fill_retx(tern_snp *s, enc *e)
 {
     /* Lanes in priority order; within a lane, ascending positions (the
@@ -605,25 +629,9 @@ static void fill_retx(tern_snp *s, enc *e)
          * lane for a round trip: send each retransmission twice (the copy
          * in the next packet). It costs the loss rate again in bytes. */
         bool tight = (l->sent_end - l->ack_floor) * 2 > (int64_t)s->cfg.recv_buffer;
-        while (l->lost.n) {
-            tern_range r = l->lost.r[0];
-            size_t n = emit_rel(s, e, (uint16_t)best, r.begin, (size_t)(r.end - r.begin));
-            if (n == 0) return;
-            tern_ranges_remove(&l->lost, s->mem, r.begin, r.begin + (int64_t)n);
-            s->retx_pending -= n;
-            s->stats.pkts_retx_bytes += n;
-            if (tight && e->nredo < sizeof e->redo / sizeof e->redo[0])
-                e->redo[e->nredo++] =
-                    (tern_sent_range){r.begin, r.begin + (int64_t)n, (uint16_t)best};
-        }
-        while (l->dup.n) {
-            tern_range r = l->dup.r[0];
-            size_t n = emit_rel(s, e, (uint16_t)best, r.begin, (size_t)(r.end - r.begin));
-            if (n == 0) return;
-            tern_ranges_remove(&l->dup, s->mem, r.begin, r.begin + (int64_t)n);
-            s->retx_pending -= n;
-            s->stats.pkts_retx_bytes += n;
-        }
+        if (!send_queued(s, e, (uint16_t)best, &l->lost, tight) ||
+            !send_queued(s, e, (uint16_t)best, &l->dup, false))
+            return;
     }
 }
 
