@@ -336,12 +336,11 @@ void tern_conn_problem(tern_conn *c, int64_t now, int reason, const char *debug)
         p->end_reason = reason;
         snprintf(p->end_debug, sizeof p->end_debug, "%s", c->end_debug);
         tern_conn_set_state(p, now, TERN_CS_CLOSED_BY_PEER);
-    } else {
-        tern_conn_send_closed(c);
     }
     if (c->state == TERN_CS_LINGER) {
         tern_conn_finwait(c, now, !c->pipe_peer);
     } else {
+        if (!c->pipe_peer) tern_conn_send_closed(c);
         tern_conn_set_state(c, now, TERN_CS_PROBLEM);
     }
     tern_conn_schedule(c, now);
@@ -404,16 +403,14 @@ tern_result tern_conn_close(tern_conn *c, int64_t now, int reason, const char *d
         tern_conn_schedule(c, now);
         return TERN_OK;
     }
-    if (st == TERN_CS_CLOSED_BY_PEER)
-        tern_conn_reply_no_connection(c, c->local_id, c->remote_id);
-    else
-        tern_conn_send_closed(c);
+    if (st == TERN_CS_CLOSED_BY_PEER) tern_conn_reply_no_connection(c, c->local_id, c->remote_id);
     tern_conn_finwait(c, now, st != TERN_CS_CLOSED_BY_PEER);
     return TERN_OK;
 }
 
 void tern_conn_finwait(tern_conn *c, int64_t now, bool resend)
 {
+    if (resend) tern_conn_send_closed(c);
     c->state = TERN_CS_FIN_WAIT;
     c->state_since = now;
     c->finwait_until = now + TERN_FIN_WAIT_USEC;

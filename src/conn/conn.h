@@ -314,7 +314,8 @@ void tern_conn_service(tern_conn *c, int64_t now);
 void tern_conn_destroy(tern_conn *c);
 tern_result tern_conn_start_snp(tern_conn *c, int64_t now);
 void tern_conn_send_closed(tern_conn *c);
-/* Enter FIN_WAIT; |resend|: we sent the close (not the peer), repeat it.
+/* Enter FIN_WAIT; |resend|: we close (not the peer): send our ConnectionClosed now and
+ * repeat it.
  * Frees what that state no longer uses (the handle is gone, all that is
  * left to send is ConnectionClosed / NoConnection): the transport engine,
  * the keys, the handshake. */

@@ -265,7 +265,6 @@ void tern_conn_service(tern_conn *c, int64_t now)
         int sent = 0;
         while (sent < TERN_SERVICE_BURST && tern_conn_send_packet(c, now, false, 0)) sent++;
         if (c->state == TERN_CS_LINGER && !tern_snp_reliable_outstanding(&c->snp)) {
-            tern_conn_send_closed(c);
             tern_conn_finwait(c, now, true);
             return;
         }
@@ -276,7 +275,6 @@ void tern_conn_service(tern_conn *c, int64_t now)
             /* a linger that cannot finish ends with the connection timeout */
             int64_t limit = c->state_since + (int64_t)c->opts.timeout_connected_ms * 1000;
             if (now >= limit) {
-                tern_conn_send_closed(c);
                 tern_conn_finwait(c, now, true);
                 return;
             } else if (limit < next) {
