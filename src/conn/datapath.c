@@ -62,10 +62,13 @@ bool tern_conn_send_packet(tern_conn *c, int64_t now, bool force, uint32_t blob_
     }
     tern_data_hdr h = {.flags = TERN_DATA_FLAG, .to_conn_id = c->remote_id};
     /* Peers before version 12 cannot skip the field (WIRE.md §5.1). */
+    /* Threads read the clock before they take the instance lock, so the
+     * previous packet may carry a slightly later |now|: count that as 0. */
+    int64_t since = now > c->last_send ? now - c->last_send : 0;
     if (c->opts.send_time_since_prev > 0 && c->sent_data && c->peer_version >= 12 &&
-        now - c->last_send <= TERN_TIMEPREV_MAX_USEC) {
+        since <= TERN_TIMEPREV_MAX_USEC) {
         h.flags |= TERN_DATA_FLAG_TIMEPREV;
-        h.timeprev16 = (uint16_t)((now - c->last_send) >> 4);
+        h.timeprev16 = (uint16_t)(since >> 4);
     }
     size_t tag = tern_aead_overhead(&c->aead);
     size_t hdr = TERN_DATA_HDR_MIN + (bloblen ? tern_varint_len(bloblen) + bloblen : 0) +
